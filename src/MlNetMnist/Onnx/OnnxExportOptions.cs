@@ -1,0 +1,20 @@
+namespace MlNetMnist.Onnx;
+
+/// <summary>How <see cref="OnnxExporter"/> shapes and names the exported graph.</summary>
+public sealed class OnnxExportOptions
+{
+    /// <summary>Batch (standalone) or row (ML.NET) shapes. Default <see cref="OnnxLayout.Batch"/>.</summary>
+    public OnnxLayout Layout { get; set; } = OnnxLayout.Batch;
+
+    /// <summary>Name of the input of raw pixel values (0-255). Default <c>Features</c>.</summary>
+    public string InputName { get; set; } = "Features";
+
+    /// <summary>Name of the output of softmax class probabilities. Default <c>Score</c>.</summary>
+    public string ScoreName { get; set; } = "Score";
+
+    /// <summary>Name of the output of the most probable class index (int64), or null for no such output. Default <c>PredictedIndex</c>.</summary>
+    public string? PredictedIndexName { get; set; } = "PredictedIndex";
+
+    /// <summary>Key/value pairs stored as the model's <c>metadata_props</c> (e.g. class labels).</summary>
+    public IDictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>();
+}

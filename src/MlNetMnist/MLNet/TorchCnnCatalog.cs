@@ -1,0 +1,29 @@
+using Microsoft.ML;
+
+namespace MlNetMnist;
+
+/// <summary>Catalog extension methods that create the TorchSharp image classifier.</summary>
+public static class TorchCnnCatalog
+{
+    /// <summary>
+    /// A TorchSharp convolutional network (or MLP) trained on raw pixel vectors: the fast MNIST CNN by
+    /// default. The label must be a key type (use <c>MapValueToKey</c>); the features a known-size
+    /// vector of Single pixel values 0-255. Produces <c>Score</c> and <c>PredictedLabel</c>.
+    /// </summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="options">Network, epochs, optimiser, schedule, device and other options.</param>
+    public static TorchCnnTrainer TorchCnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, TorchCnnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        // The trainer uses a context only to describe its output schema, which needs no state of the caller's.
+        return new TorchCnnTrainer(new MLContext(), options);
+    }
+
+    /// <summary>The trainer with default options and the given column names.</summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="labelColumnName">Key-typed label column.</param>
+    /// <param name="featureColumnName">Vector of raw pixel values.</param>
+    public static TorchCnnTrainer TorchCnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = "Label", string featureColumnName = "Features") =>
+        catalog.TorchCnn(new TorchCnnOptions { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName });
+}

@@ -1,0 +1,27 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MlNetMnist.Training;
+
+/// <summary>Creates the optimiser and learning-rate scheduler named in the options.</summary>
+internal static class OptimizerFactory
+{
+    public static optim.Optimizer Create(TorchCnnOptions o, IEnumerable<Parameter> parameters) => o.Optimizer switch
+    {
+        OptimizerKind.Adam => optim.Adam(parameters, o.LearningRate, weight_decay: o.WeightDecay),
+        OptimizerKind.AdamW => optim.AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay),
+        OptimizerKind.Sgd => optim.SGD(parameters, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay, nesterov: o.Momentum > 0),
+        OptimizerKind.Adadelta => optim.Adadelta(parameters, o.LearningRate, weight_decay: o.WeightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(o.Optimizer), o.Optimizer, "Unknown optimizer."),
+    };
+
+    /// <summary>The scheduler, or null for a constant rate. One-cycle steps per batch, step per epoch.</summary>
+    public static optim.lr_scheduler.LRScheduler? CreateSchedule(TorchCnnOptions o, optim.Optimizer optimizer, int batchesPerEpoch) => o.Schedule switch
+    {
+        LearningRateSchedule.Constant => null,
+        LearningRateSchedule.Step => optim.lr_scheduler.StepLR(optimizer, o.StepEpochs, o.StepGamma),
+        LearningRateSchedule.OneCycle => optim.lr_scheduler.OneCycleLR(optimizer, o.LearningRate, total_steps: o.Epochs * batchesPerEpoch),
+        _ => throw new ArgumentOutOfRangeException(nameof(o.Schedule), o.Schedule, "Unknown learning-rate schedule."),
+    };
+}

@@ -27,14 +27,14 @@ public sealed class TorchCnnOptions
     /// <summary>Image width; null infers a square image from the feature vector size.</summary>
     public int? ImageWidth { get; set; }
 
-    /// <summary>Passes over the training data. Default 4.</summary>
-    public int Epochs { get; set; } = 4;
+    /// <summary>Passes over the training data. Default 3.</summary>
+    public int Epochs { get; set; } = 3;
 
-    /// <summary>Images per training batch. Default 128.</summary>
-    public int BatchSize { get; set; } = 128;
+    /// <summary>Images per training batch. Default 256.</summary>
+    public int BatchSize { get; set; } = 256;
 
-    /// <summary>Learning rate (the peak rate of the one-cycle schedule). Default 0.005.</summary>
-    public double LearningRate { get; set; } = 0.005;
+    /// <summary>Learning rate (the peak rate of the one-cycle schedule). Default 0.01.</summary>
+    public double LearningRate { get; set; } = 0.01;
 
     /// <summary>Optimiser. Default <see cref="OptimizerKind.AdamW"/>.</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.AdamW;
@@ -65,6 +65,25 @@ public sealed class TorchCnnOptions
 
     /// <summary>Fraction of the training rows held out to report validation loss and accuracy each epoch (0 = none). Default 0.</summary>
     public double ValidationFraction { get; set; }
+
+    /// <summary>
+    /// Random rotations, scaling and shifts applied to each training batch (in tensors). Null (the
+    /// default) trains on the images as they are.
+    /// </summary>
+    public BatchAugmentation? Augmentation { get; set; }
+
+    /// <summary>
+    /// Early stopping: stop when validation accuracy has not improved by more than
+    /// <see cref="EarlyStoppingMinDelta"/> for this many epochs, and keep the weights of the best
+    /// epoch. Needs validation data. Null (the default) trains all epochs.
+    /// </summary>
+    public int? EarlyStoppingPatience { get; set; }
+
+    /// <summary>Smallest validation-accuracy gain (0-1) that counts as an improvement for early stopping. Default 0.</summary>
+    public double EarlyStoppingMinDelta { get; set; }
+
+    /// <summary>Stop as soon as validation accuracy reaches this value (0-1). Needs validation data. Null: no target.</summary>
+    public double? TargetValidationAccuracy { get; set; }
 
     /// <summary>Threads for TorchSharp (intra-op). Null uses all cores.</summary>
     public int? Threads { get; set; }
@@ -97,6 +116,9 @@ public sealed class TorchCnnOptions
         Require(StepGamma > 0 && StepGamma <= 1, nameof(StepGamma), StepGamma, "in (0, 1]");
         Require(LabelSmoothing >= 0 && LabelSmoothing < 1, nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
         Require(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Require(EarlyStoppingPatience is null or >= 1, nameof(EarlyStoppingPatience), EarlyStoppingPatience ?? 0, "at least 1");
+        Require(EarlyStoppingMinDelta >= 0 && EarlyStoppingMinDelta < 1, nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "in [0, 1)");
+        Require(TargetValidationAccuracy is null or (> 0 and <= 1), nameof(TargetValidationAccuracy), TargetValidationAccuracy ?? 0, "in (0, 1]");
         Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1");
         Require(ScoringBatchSize >= 1, nameof(ScoringBatchSize), ScoringBatchSize, "at least 1");
         Require(NormalizationStd is null or > 0, nameof(NormalizationStd), NormalizationStd ?? 0, "a positive number");
@@ -106,6 +128,9 @@ public sealed class TorchCnnOptions
         if (string.IsNullOrWhiteSpace(LabelColumnName)) throw new ArgumentException("TorchCnnOptions.LabelColumnName is empty.");
         if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw new ArgumentException("TorchCnnOptions.FeatureColumnName is empty.");
     }
+
+    /// <summary>True when an option needs validation data (early stopping or a target accuracy).</summary>
+    internal bool NeedsValidation => EarlyStoppingPatience is not null || TargetValidationAccuracy is not null;
 
     /// <summary>A copy of these options (the progress callback is shared).</summary>
     public TorchCnnOptions Clone() => (TorchCnnOptions)MemberwiseClone();

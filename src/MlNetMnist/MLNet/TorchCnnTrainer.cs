@@ -31,8 +31,16 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
     public TorchCnnTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
 
     /// <summary>As <see cref="Fit(IDataView)"/>, stopping with <see cref="OperationCanceledException"/> at the next batch once <paramref name="cancellation"/> is signalled.</summary>
-    public TorchCnnTransformer Fit(IDataView input, CancellationToken cancellation)
+    public TorchCnnTransformer Fit(IDataView input, CancellationToken cancellation) => Fit(input, null, cancellation);
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/> and reports loss and accuracy on <paramref name="validationData"/>
+    /// after every epoch (used by early stopping and <see cref="TorchCnnOptions.TargetValidationAccuracy"/>;
+    /// <see cref="TorchCnnOptions.ValidationFraction"/> is then ignored). Both need the same label key type.
+    /// </summary>
+    public TorchCnnTransformer Fit(IDataView trainData, IDataView? validationData, CancellationToken cancellation = default)
     {
+        var input = trainData;
         var o = _options;
         var label = LabelKeyInfo.From(input.Schema.GetColumnOrNull(o.LabelColumnName)
             ?? throw new ArgumentException($"The training data has no label column '{o.LabelColumnName}'."));
@@ -53,7 +61,9 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
         TrainingData? trainPart = null, validationPart = null;
         try
         {
-            if (o.ValidationFraction > 0 && all.Count >= 2)
+            if (validationData is not null)
+                validationPart = ReadValidation(validationData, label, featureSize);
+            else if (o.ValidationFraction > 0 && all.Count >= 2)
                 (trainPart, validationPart) = all.Split(o.ValidationFraction, o.Seed);
             using var train = (trainPart ?? all).To(device);
             using var validation = validationPart?.To(device);
@@ -77,6 +87,18 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
         _ml.MulticlassClassification.Trainers
             .SdcaMaximumEntropy(_options.LabelColumnName, _options.FeatureColumnName)
             .GetOutputSchema(inputSchema);
+
+    private TrainingData ReadValidation(IDataView data, LabelKeyInfo trainingLabel, int featureSize)
+    {
+        var o = _options;
+        var label = LabelKeyInfo.From(data.Schema.GetColumnOrNull(o.LabelColumnName)
+            ?? throw new ArgumentException($"The validation data has no label column '{o.LabelColumnName}'."));
+        if (label.Count != trainingLabel.Count)
+            throw new ArgumentException($"The validation label '{o.LabelColumnName}' has {label.Count} classes; the training label has {trainingLabel.Count}. Map both with the same MapValueToKey transformer.");
+        if (FeatureSize(data.Schema) != featureSize)
+            throw new ArgumentException($"The validation feature column '{o.FeatureColumnName}' has {FeatureSize(data.Schema)} values per row; the training data has {featureSize}.");
+        return TrainingData.Read(data, o.FeatureColumnName, featureSize, o.LabelColumnName);
+    }
 
     private int FeatureSize(DataViewSchema schema)
     {

@@ -25,8 +25,8 @@ public static class Architectures
             case NetworkArchitecture.FastCnn:
                 name = "fast-cnn";
                 layers.Add(new ReshapeToImageSpec(channels, height, width));
-                ConvBlock(layers, shape, 32, kernel: 5, padding: 2, batchNorm: true, pool: true);
-                ConvBlock(layers, shape, 64, kernel: 5, padding: 2, batchNorm: true, pool: true);
+                ConvBlock(layers, shape, 16, kernel: 5, padding: 0, batchNorm: true, pool: true);
+                ConvBlock(layers, shape, 32, kernel: 5, padding: 0, batchNorm: true, pool: true);
                 layers.Add(new FlattenSpec());
                 layers.Add(new LinearSpec(shape.Flat, classes));
                 break;
@@ -56,12 +56,11 @@ public static class Architectures
             case NetworkArchitecture.WideCnn:
                 name = "wide-cnn";
                 layers.Add(new ReshapeToImageSpec(channels, height, width));
-                foreach (int width2 in new[] { 32, 64, 128 })
-                {
-                    ConvBlock(layers, shape, width2, kernel: 3, padding: 1, batchNorm: true, pool: false);
-                    ConvBlock(layers, shape, width2, kernel: 3, padding: 1, batchNorm: true, pool: width2 != 128);
-                }
+                ConvBlock(layers, shape, 32, kernel: 5, padding: 2, batchNorm: true, pool: true);
+                ConvBlock(layers, shape, 64, kernel: 3, padding: 1, batchNorm: true, pool: true);
+                ConvBlock(layers, shape, 128, kernel: 3, padding: 1, batchNorm: true, pool: false);
                 layers.Add(new GlobalAvgPoolSpec());
+                layers.Add(new DropoutSpec(0.2));
                 layers.Add(new LinearSpec(shape.Channels, classes));
                 break;
 

@@ -4,8 +4,9 @@ namespace MlNetMnist.Networks;
 public enum NetworkArchitecture
 {
     /// <summary>
-    /// Small, fast CNN (the default): two 5x5 convolution blocks with batch norm and max pooling, then a
-    /// linear classifier. Chosen to reach 99% MNIST test accuracy in a few epochs on a CPU.
+    /// Small, fast CNN (the default): two 5x5 convolutions (16 and 32 channels) with batch norm and max
+    /// pooling, then a linear classifier. Chosen by measurement to reach 99% MNIST test accuracy in a
+    /// few seconds per epoch on a CPU.
     /// </summary>
     FastCnn,
 
@@ -19,8 +20,8 @@ public enum NetworkArchitecture
     Mlp,
 
     /// <summary>
-    /// A wider CNN with batch norm for the accuracy-oriented preset: three 3x3 convolution stages
-    /// (32-64-128 channels, two convolutions each), global average pooling and a linear classifier.
+    /// A wider CNN with batch norm for the accuracy-oriented preset: convolutions of 32 (5x5), 64 and
+    /// 128 (3x3) channels with two max pools, global average pooling, dropout and a linear classifier.
     /// </summary>
     WideCnn,
 }

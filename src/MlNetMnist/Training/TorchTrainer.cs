@@ -7,7 +7,8 @@ namespace MlNetMnist.Training;
 
 /// <summary>
 /// The training loop: shuffles the rows held in tensors each epoch, trains in batches with the chosen
-/// optimiser and schedule, optionally evaluates a validation split, and reports every epoch.
+/// optimiser, schedule and augmentation, evaluates the validation data if any, reports every epoch,
+/// and stops early when asked to.
 /// </summary>
 internal sealed class TorchTrainer
 {
@@ -24,64 +25,96 @@ internal sealed class TorchTrainer
     public nn.Module<Tensor, Tensor> Train(NetworkDefinition definition, TrainingData train, TrainingData? validation, TrainingHistory history, CancellationToken cancellation = default)
     {
         var o = _options;
+        if (o.NeedsValidation && validation is null)
+            throw new ArgumentException("EarlyStoppingPatience and TargetValidationAccuracy need validation data: set TorchCnnOptions.ValidationFraction or pass validation data to Fit.");
+
         torch.random.manual_seed(o.Seed);
         var model = NetworkBuilder.Build(definition);
         model.to(_device);
 
-        long n = train.Count;
-        int batchesPerEpoch = (int)((n + o.BatchSize - 1) / o.BatchSize);
+        int batchesPerEpoch = (int)((train.Count + o.BatchSize - 1) / o.BatchSize);
         using var optimizer = OptimizerFactory.Create(o, model.parameters());
         var scheduler = OptimizerFactory.CreateSchedule(o, optimizer, batchesPerEpoch);
         var shuffle = new Generator((ulong)o.Seed + 1);
+        var augmentation = new Generator((ulong)o.Seed + 2);
+        var stopping = new EarlyStopping(o);
         var total = Stopwatch.StartNew();
+        var training = new Stopwatch();
 
-        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        try
         {
-            var watch = Stopwatch.StartNew();
-            model.train();
-            using var lossSum = zeros(1, dtype: ScalarType.Float64, device: _device);
-            using var correct = zeros(1, dtype: ScalarType.Int64, device: _device);
-            using (var perm = randperm(n, generator: shuffle).to(_device))
+            history.StopReason = "completed all epochs";
+            for (int epoch = 1; epoch <= o.Epochs; epoch++)
             {
-                for (long start = 0; start < n; start += o.BatchSize)
+                var watch = Stopwatch.StartNew();
+                var trainedBefore = training.Elapsed;
+                training.Start();
+                var (loss, accuracy) = RunEpoch(model, definition, train, optimizer, scheduler, shuffle, augmentation, cancellation);
+                double learningRate = optimizer.ParamGroups.First().LearningRate;
+                if (o.Schedule == LearningRateSchedule.Step) scheduler?.step();
+                training.Stop();
+
+                (double Loss, double Accuracy)? val = validation is null ? null : Evaluate(model, validation);
+                watch.Stop();
+                var progress = new TrainingProgress(
+                    epoch, o.Epochs, loss, accuracy, val?.Loss, val?.Accuracy, learningRate,
+                    watch.Elapsed, total.Elapsed, train.Count / (training.Elapsed - trainedBefore).TotalSeconds,
+                    training.Elapsed);
+                history.Add(progress);
+                history.SelectedEpoch = epoch;
+                o.Progress?.Invoke(progress);
+
+                if (val is { } v && stopping.ShouldStop(epoch, v.Accuracy, model, out string reason))
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    long end = Math.Min(start + o.BatchSize, n);
-                    var index = perm.slice(0, start, end, 1);
-                    var x = train.Features.index_select(0, index);
-                    var y = train.Labels.index_select(0, index);
-
-                    optimizer.zero_grad();
-                    var logits = model.forward(x);
-                    var loss = nn.functional.cross_entropy(logits, y, label_smoothing: o.LabelSmoothing);
-                    loss.backward();
-                    optimizer.step();
-                    scheduler?.StepPerBatch(o.Schedule);
-
-                    lossSum.add_(loss.detach().to(ScalarType.Float64) * (end - start));
-                    correct.add_(logits.argmax(1).eq(y).sum());
+                    history.StopReason = reason;
+                    break;
                 }
             }
-            double learningRate = optimizer.ParamGroups.First().LearningRate;
-            if (o.Schedule == LearningRateSchedule.Step) scheduler?.step();
-
-            (double Loss, double Accuracy)? val = validation is null ? null : Evaluate(model, validation);
-            watch.Stop();
-            var progress = new TrainingProgress(
-                epoch, o.Epochs,
-                lossSum.ToDouble() / n, correct.ToInt64() / (double)n,
-                val?.Loss, val?.Accuracy, learningRate,
-                watch.Elapsed, total.Elapsed, n / watch.Elapsed.TotalSeconds);
-            history.Add(progress);
-            o.Progress?.Invoke(progress);
+            if (stopping.RestoreBest(model) is int best) history.SelectedEpoch = best;
+        }
+        finally
+        {
+            stopping.Dispose();
         }
         model.eval();
         return model;
     }
 
+    private (double Loss, double Accuracy) RunEpoch(nn.Module<Tensor, Tensor> model, NetworkDefinition definition, TrainingData train,
+        optim.Optimizer optimizer, optim.lr_scheduler.LRScheduler? scheduler, Generator shuffle, Generator augmentation, CancellationToken cancellation)
+    {
+        var o = _options;
+        long n = train.Count;
+        model.train();
+        using var lossSum = zeros(1, dtype: ScalarType.Float64, device: _device);
+        using var correct = zeros(1, dtype: ScalarType.Int64, device: _device);
+        using var perm = randperm(n, generator: shuffle).to(_device);
+        for (long start = 0; start < n; start += o.BatchSize)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            long end = Math.Min(start + o.BatchSize, n);
+            var index = perm.slice(0, start, end, 1);
+            var x = train.Features.index_select(0, index);
+            var y = train.Labels.index_select(0, index);
+            if (o.Augmentation is { } augment)
+                x = augment.Apply(x, definition.Channels, definition.Height, definition.Width, augmentation);
+
+            optimizer.zero_grad();
+            var logits = model.forward(x);
+            var loss = nn.functional.cross_entropy(logits, y, label_smoothing: o.LabelSmoothing);
+            loss.backward();
+            optimizer.step();
+            if (o.Schedule == LearningRateSchedule.OneCycle) scheduler?.step();
+
+            lossSum.add_(loss.detach().to(ScalarType.Float64) * (end - start));
+            correct.add_(logits.argmax(1).eq(y).sum());
+        }
+        return (lossSum.ToDouble() / n, correct.ToInt64() / (double)n);
+    }
+
     /// <summary>Mean loss and accuracy of <paramref name="model"/> on <paramref name="data"/> (evaluation mode).</summary>
-    public (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, TrainingData data)
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, TrainingData data)
     {
         model.eval();
         using var noGrad = no_grad();
@@ -100,14 +133,5 @@ internal sealed class TorchTrainer
         }
         model.train();
         return (loss / data.Count, correct / (double)data.Count);
-    }
-}
-
-internal static class SchedulerExtensions
-{
-    /// <summary>Steps schedules that change every batch (one-cycle).</summary>
-    public static void StepPerBatch(this optim.lr_scheduler.LRScheduler scheduler, LearningRateSchedule kind)
-    {
-        if (kind == LearningRateSchedule.OneCycle) scheduler.step();
     }
 }

@@ -11,6 +11,7 @@ namespace MlNetMnist.Training;
 /// <param name="EpochTime">Wall time of the epoch (training and validation).</param>
 /// <param name="TotalTime">Wall time since training started.</param>
 /// <param name="ImagesPerSecond">Training throughput over the epoch.</param>
+/// <param name="TrainingTime">Wall time spent training (not validating) since training started.</param>
 public sealed record TrainingProgress(
     int Epoch,
     int Epochs,
@@ -21,7 +22,8 @@ public sealed record TrainingProgress(
     double LearningRate,
     TimeSpan EpochTime,
     TimeSpan TotalTime,
-    double ImagesPerSecond)
+    double ImagesPerSecond,
+    TimeSpan TrainingTime)
 {
     /// <summary>One line for a console: epoch, loss, accuracies, learning rate and time.</summary>
     public override string ToString()

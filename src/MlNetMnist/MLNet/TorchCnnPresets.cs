@@ -1,0 +1,76 @@
+using MlNetMnist.Networks;
+using MlNetMnist.Training;
+
+namespace MlNetMnist;
+
+/// <summary>
+/// Named, measured option sets (see the benchmark in the README): <c>fast</c> (the default),
+/// <c>accurate</c>, <c>classic</c> (the PyTorch MNIST example's recipe) and <c>mlp</c> (the tutorials' MLP).
+/// </summary>
+public static class TorchCnnPresets
+{
+    /// <summary>The preset names, in the order the benchmark runs them.</summary>
+    public static IReadOnlyList<string> Names { get; } = new[] { "fast", "accurate", "classic", "mlp" };
+
+    /// <summary>The small CNN, AdamW with a one-cycle schedule: the default options.</summary>
+    public static TorchCnnOptions Fast() => new();
+
+    /// <summary>
+    /// For the highest accuracy: the wide CNN with batch norm, random rotations, scaling and shifts on
+    /// every batch, label smoothing and a one-cycle schedule over 15 epochs.
+    /// </summary>
+    public static TorchCnnOptions Accurate() => new()
+    {
+        Network = NetworkArchitecture.WideCnn,
+        Epochs = 15,
+        BatchSize = 128,
+        LearningRate = 0.004,
+        Optimizer = OptimizerKind.AdamW,
+        WeightDecay = 5e-4,
+        Schedule = LearningRateSchedule.OneCycle,
+        LabelSmoothing = 0.1,
+        Augmentation = new BatchAugmentation(MaxRotationDegrees: 12, MaxScale: 0.12, MaxShiftPixels: 2.5),
+    };
+
+    /// <summary>
+    /// The classic PyTorch MNIST example: its CNN, Adadelta with learning rate 1.0, a step schedule
+    /// with gamma 0.7 every epoch, batch size 64, no weight decay, normalisation (0.1307, 0.3081), 14 epochs.
+    /// </summary>
+    public static TorchCnnOptions Classic() => new()
+    {
+        Network = NetworkArchitecture.ClassicCnn,
+        Epochs = 14,
+        BatchSize = 64,
+        LearningRate = 1.0,
+        Optimizer = OptimizerKind.Adadelta,
+        WeightDecay = 0,
+        Schedule = LearningRateSchedule.Step,
+        StepEpochs = 1,
+        StepGamma = 0.7,
+        NormalizationMean = 0.1307f,
+        NormalizationStd = 0.3081f,
+    };
+
+    /// <summary>The tutorials' multilayer perceptron (784-512-512-10), Adam, 10 epochs, batch size 64.</summary>
+    public static TorchCnnOptions Mlp() => new()
+    {
+        Network = NetworkArchitecture.Mlp,
+        Epochs = 10,
+        BatchSize = 64,
+        LearningRate = 1e-3,
+        Optimizer = OptimizerKind.Adam,
+        WeightDecay = 0,
+        Schedule = LearningRateSchedule.Constant,
+    };
+
+    /// <summary>The preset called <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">No preset has that name; the message lists the names.</exception>
+    public static TorchCnnOptions Get(string name) => name.ToLowerInvariant() switch
+    {
+        "fast" => Fast(),
+        "accurate" => Accurate(),
+        "classic" => Classic(),
+        "mlp" => Mlp(),
+        _ => throw new ArgumentException($"Unknown preset '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
+    };
+}

@@ -34,7 +34,7 @@ public class RowLayoutInMlNetTests
 
     private static (TrainedNetwork Trained, IDataView Scored) Score(OnnxExportOptions options)
     {
-        var definition = Architectures.Create(NetworkArchitecture.FastCnn, 1, 12, 10, 5, TrainedNetwork.MnistNormalize);
+        var definition = Architectures.Create(NetworkArchitecture.FastCnn, 1, 20, 16, 5, TrainedNetwork.MnistNormalize);
         var trained = TrainedNetwork.Create(definition, seed: 11, batchSize: 6);
         string dir = Path.Combine(Path.GetTempPath(), $"mlnetmnist-onnx-{Guid.NewGuid():N}");
         try

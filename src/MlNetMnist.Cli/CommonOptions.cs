@@ -1,0 +1,65 @@
+using System.CommandLine;
+
+namespace MlNetMnist.Cli;
+
+/// <summary>Options shared by several commands.</summary>
+internal static class CommonOptions
+{
+    /// <summary><c>--data DIR</c>: the folder with the four MNIST IDX files (gzipped or raw).</summary>
+    public static Option<string> Data(string description) => new("--data", "-d")
+    {
+        Description = description,
+        HelpName = "DIR",
+        Required = true,
+    };
+
+    /// <summary><c>--model FILE</c>: the ML.NET model file.</summary>
+    public static Option<string> Model(string description) => new("--model", "-m")
+    {
+        Description = description,
+        HelpName = "FILE",
+        Required = true,
+    };
+
+    /// <summary><c>--max-test-rows N</c>: evaluate on the first N test images only.</summary>
+    public static Option<int?> MaxTestRows() => new("--max-test-rows")
+    {
+        Description = "Evaluate on the first N test images only (default: all 10,000).",
+        HelpName = "N",
+    };
+
+    /// <summary><c>--metrics-json FILE</c>: where to write the metrics report.</summary>
+    public static Option<string?> MetricsJson() => new("--metrics-json")
+    {
+        Description = "Also write the test metrics (accuracies, log loss, per-class precision/recall/F1, confusion matrix) as JSON to FILE.",
+        HelpName = "FILE",
+    };
+
+    /// <summary><c>--mirror URL</c> (repeatable): MNIST mirrors to download from instead of the defaults.</summary>
+    public static Option<string[]> Mirrors() => new("--mirror")
+    {
+        Description = "Base URL serving the MNIST .gz files, tried in order; repeat for several (default: "
+                      + string.Join(", ", MlNetMnist.Data.MnistDownloader.DefaultMirrors) + ").",
+        HelpName = "URL",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>Throws a <see cref="UsageException"/> unless <paramref name="value"/> is null or at least 1.</summary>
+    public static int? RequirePositive(int? value, string optionName)
+    {
+        if (value is < 1) throw new UsageException($"{optionName} is {value}; expected at least 1.");
+        return value;
+    }
+
+    /// <summary>Throws a <see cref="UsageException"/> when <paramref name="value"/> is empty or white space.</summary>
+    public static string RequirePath(string? value, string optionName)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new UsageException($"{optionName} needs a path.");
+        return value;
+    }
+
+    /// <summary>Throws a <see cref="UsageException"/> when an optional path was given but is empty.</summary>
+    public static string? OptionalPath(string? value, string optionName) =>
+        value is null ? null : RequirePath(value, optionName);
+}

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Globalization;
+using MlNetMnist.Networks;
+using MlNetMnist.Training;
+
+namespace MlNetMnist.Cli;
+
+/// <summary>
+/// The <c>train</c> options that become <see cref="TorchCnnOptions"/>, and the mapping. An option that
+/// is not given keeps the <see cref="TorchCnnOptions"/> default (shown in the help).
+/// </summary>
+internal sealed class TrainingOptions
+{
+    /// <summary>CLI names of the networks.</summary>
+    public static IReadOnlyDictionary<string, NetworkArchitecture> Networks { get; } = new Dictionary<string, NetworkArchitecture>
+    {
+        ["fast-cnn"] = NetworkArchitecture.FastCnn,
+        ["classic-cnn"] = NetworkArchitecture.ClassicCnn,
+        ["mlp"] = NetworkArchitecture.Mlp,
+        ["wide-cnn"] = NetworkArchitecture.WideCnn,
+    };
+
+    /// <summary>CLI names of the optimisers.</summary>
+    public static IReadOnlyDictionary<string, OptimizerKind> Optimizers { get; } = new Dictionary<string, OptimizerKind>
+    {
+        ["adam"] = OptimizerKind.Adam,
+        ["adamw"] = OptimizerKind.AdamW,
+        ["sgd"] = OptimizerKind.Sgd,
+        ["adadelta"] = OptimizerKind.Adadelta,
+    };
+
+    /// <summary>CLI names of the learning-rate schedules.</summary>
+    public static IReadOnlyDictionary<string, LearningRateSchedule> Schedules { get; } = new Dictionary<string, LearningRateSchedule>
+    {
+        ["constant"] = LearningRateSchedule.Constant,
+        ["step"] = LearningRateSchedule.Step,
+        ["onecycle"] = LearningRateSchedule.OneCycle,
+    };
+
+    /// <summary>CLI names of the devices.</summary>
+    public static IReadOnlyDictionary<string, TorchDevice> Devices { get; } = new Dictionary<string, TorchDevice>
+    {
+        ["cpu"] = TorchDevice.Cpu,
+        ["cuda"] = TorchDevice.Cuda,
+        ["auto"] = TorchDevice.Auto,
+    };
+
+    private static readonly TorchCnnOptions Defaults = new();
+
+    public Option<string?> Preset { get; } = Choice("--preset", "Start from a named, benchmarked option set (default fast); the options below override it.", TorchCnnPresets.Names);
+
+    public Option<int?> Epochs { get; } = new("--epochs", "-e")
+    {
+        Description = $"Passes over the training data (default {Defaults.Epochs}).",
+        HelpName = "N",
+    };
+
+    public Option<string?> Network { get; } = Choice("--network", $"Network to train (default {NameOf(Networks, Defaults.Network)}).", Networks.Keys);
+
+    public Option<int?> BatchSize { get; } = new("--batch-size")
+    {
+        Description = $"Images per training batch (default {Defaults.BatchSize}).",
+        HelpName = "N",
+    };
+
+    public Option<double?> LearningRate { get; } = new("--learning-rate", "--lr")
+    {
+        Description = $"Learning rate; the peak rate of the one-cycle schedule (default {Defaults.LearningRate.ToString(CultureInfo.InvariantCulture)}).",
+        HelpName = "X",
+    };
+
+    public Option<string?> Optimizer { get; } = Choice("--optimizer", $"Optimiser (default {NameOf(Optimizers, Defaults.Optimizer)}).", Optimizers.Keys);
+
+    public Option<string?> Schedule { get; } = Choice("--schedule", $"Learning-rate schedule (default {NameOf(Schedules, Defaults.Schedule)}).", Schedules.Keys);
+
+    public Option<double?> ValidationFraction { get; } = new("--validation-fraction")
+    {
+        Description = $"Fraction of the training rows held out to report validation loss and accuracy each epoch, 0 to 1 (default {Defaults.ValidationFraction.ToString(CultureInfo.InvariantCulture)}).",
+        HelpName = "X",
+    };
+
+    public Option<int?> Seed { get; } = new("--seed")
+    {
+        Description = $"Random seed for initialisation, shuffling and the validation split (default {Defaults.Seed}).",
+        HelpName = "N",
+    };
+
+    public Option<string?> Device { get; } = Choice("--device", $"Where to train (default {NameOf(Devices, Defaults.Device)}); cuda needs the CUDA build of TorchSharp.", Devices.Keys);
+
+    public Option<int?> Threads { get; } = new("--threads")
+    {
+        Description = "TorchSharp threads (default: all cores).",
+        HelpName = "N",
+    };
+
+    /// <summary>All the options, to add to a command.</summary>
+    public IEnumerable<Option> All => [Preset, Epochs, Network, BatchSize, LearningRate, Optimizer, Schedule, ValidationFraction, Seed, Device, Threads];
+
+    /// <summary>
+    /// The <see cref="TorchCnnOptions"/> for the parsed command line, validated.
+    /// </summary>
+    /// <exception cref="UsageException">A value is out of range; the message names the option and the <see cref="TorchCnnOptions"/> property.</exception>
+    public TorchCnnOptions ToTorchCnnOptions(ParseResult parseResult)
+    {
+        var o = parseResult.GetValue(Preset) is string preset ? TorchCnnPresets.Get(preset) : new TorchCnnOptions();
+        if (parseResult.GetValue(Epochs) is int epochs) o.Epochs = epochs;
+        if (parseResult.GetValue(Network) is string network) o.Network = Networks[network];
+        if (parseResult.GetValue(BatchSize) is int batchSize) o.BatchSize = batchSize;
+        if (parseResult.GetValue(LearningRate) is double learningRate) o.LearningRate = learningRate;
+        if (parseResult.GetValue(Optimizer) is string optimizer) o.Optimizer = Optimizers[optimizer];
+        if (parseResult.GetValue(Schedule) is string schedule) o.Schedule = Schedules[schedule];
+        if (parseResult.GetValue(ValidationFraction) is double fraction) o.ValidationFraction = fraction;
+        if (parseResult.GetValue(Seed) is int seed) o.Seed = seed;
+        if (parseResult.GetValue(Device) is string device) o.Device = Devices[device];
+        if (parseResult.GetValue(Threads) is int threads) o.Threads = threads;
+        Validate(o);
+        return o;
+    }
+
+    /// <summary>Runs <see cref="TorchCnnOptions.Validate"/>, reporting a failure as a usage error that names the CLI option.</summary>
+    public void Validate(TorchCnnOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            string message = CliConsole.Describe(e);
+            var option = All.FirstOrDefault(opt => e.ParamName is { } p && OptionPropertyName(opt) == p);
+            throw new UsageException(option is null ? message : $"{option.Name}: {message}", e);
+        }
+    }
+
+    /// <summary>A one-line summary of the training settings.</summary>
+    public static string Describe(TorchCnnOptions o)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        return string.Format(ci, "network {0}, {1} epoch{2}, batch {3}, {4} lr {5}, {6} schedule, seed {7}, device {8}{9}{10}",
+            NameOf(Networks, o.Network), o.Epochs, o.Epochs == 1 ? "" : "s", o.BatchSize, NameOf(Optimizers, o.Optimizer), o.LearningRate,
+            NameOf(Schedules, o.Schedule), o.Seed, NameOf(Devices, o.Device),
+            o.ValidationFraction > 0 ? string.Format(ci, ", validation {0:F0}%", o.ValidationFraction * 100) : "",
+            o.Threads is int t ? string.Format(ci, ", {0} threads", t) : "");
+    }
+
+    private static string OptionPropertyName(Option option) => option.Name switch
+    {
+        "--epochs" => nameof(TorchCnnOptions.Epochs),
+        "--batch-size" => nameof(TorchCnnOptions.BatchSize),
+        "--learning-rate" => nameof(TorchCnnOptions.LearningRate),
+        "--validation-fraction" => nameof(TorchCnnOptions.ValidationFraction),
+        "--threads" => nameof(TorchCnnOptions.Threads),
+        "--seed" => nameof(TorchCnnOptions.Seed),
+        _ => "",
+    };
+
+    private static string NameOf<T>(IReadOnlyDictionary<string, T> names, T value) where T : struct, Enum =>
+        names.First(pair => EqualityComparer<T>.Default.Equals(pair.Value, value)).Key;
+
+    private static Option<string?> Choice(string name, string description, IEnumerable<string> values)
+    {
+        var option = new Option<string?>(name) { Description = description };
+        option.AcceptOnlyFromAmong(values.ToArray());
+        return option;
+    }
+}

@@ -10,6 +10,7 @@
 // This file is compiled twice: by MSBuild's RoslynCodeTaskFactory as the PatchGlibcxxWeakVersion
 // task (build/NativeLibraryFixes.targets), and into the test project (with ELF_PATCH_NO_MSBUILD) so
 // the parser is tested. It targets netstandard2.0 APIs only.
+#nullable disable
 using System;
 using System.Collections.Generic;
 using System.IO;

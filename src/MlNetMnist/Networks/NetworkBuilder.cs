@@ -34,18 +34,32 @@ public static class NetworkBuilder
         _ => throw new NotSupportedException($"Layer {layer.GetType().Name} is not supported."),
     };
 
-    /// <summary><c>y = x * scale + shift</c>, with constants that are not parameters.</summary>
+    /// <summary>
+    /// <c>y = x * scale + shift</c>, with constants that are not parameters. The constants are held as
+    /// TorchSharp Scalars for the module's lifetime: a Scalar made on the fly for each call can be
+    /// finalized while the native call still uses it.
+    /// </summary>
     private sealed class AffineNormalize : TorchModule
     {
-        private readonly double _scale;
-        private readonly double _shift;
+        private readonly Scalar _scale;
+        private readonly Scalar _shift;
 
         public AffineNormalize(double scale, double shift) : base(nameof(AffineNormalize))
         {
-            _scale = scale;
-            _shift = shift;
+            _scale = scale.ToScalar();
+            _shift = shift.ToScalar();
         }
 
         public override Tensor forward(Tensor input) => input.mul(_scale).add_(_shift);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _scale.Dispose();
+                _shift.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 }

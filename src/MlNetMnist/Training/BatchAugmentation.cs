@@ -20,12 +20,14 @@ public sealed record BatchAugmentation(double MaxRotationDegrees = 10, double Ma
         var device = flat.device;
         var images = flat.view(n, channels, height, width);
 
-        Tensor Uniform(double max) => (rand(n, generator: generator).to(device) * 2 - 1) * max;
-        var angle = Uniform(MaxRotationDegrees * Math.PI / 180);
-        var scale = Uniform(MaxScale) + 1;
+        // uniform_ takes plain doubles: no implicit TorchSharp Scalars (see TorchTrainer.RunEpoch).
+        Tensor Uniform(double from, double to) => empty(n).uniform_(from, to, generator).to(device);
+        double maxAngle = MaxRotationDegrees * Math.PI / 180;
+        var angle = Uniform(-maxAngle, maxAngle);
+        var scale = Uniform(1 - MaxScale, 1 + MaxScale);
         // affine_grid works in normalised coordinates [-1, 1]: one pixel is 2 / size.
-        var tx = Uniform(MaxShiftPixels * 2.0 / width);
-        var ty = Uniform(MaxShiftPixels * 2.0 / height);
+        var tx = Uniform(-MaxShiftPixels * 2.0 / width, MaxShiftPixels * 2.0 / width);
+        var ty = Uniform(-MaxShiftPixels * 2.0 / height, MaxShiftPixels * 2.0 / height);
         var cos = angle.cos() / scale;
         var sin = angle.sin() / scale;
         var theta = stack(new[] { cos, -sin, tx, sin, cos, ty }, 1).view(n, 2, 3);

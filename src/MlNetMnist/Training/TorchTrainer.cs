@@ -86,8 +86,11 @@ internal sealed class TorchTrainer
         var o = _options;
         long n = train.Count;
         model.train();
-        using var lossSum = zeros(1, dtype: ScalarType.Float64, device: _device);
-        using var correct = zeros(1, dtype: ScalarType.Int64, device: _device);
+        // Accumulated in managed code: TorchSharp turns numbers into native Scalars whose finalizer
+        // may free them while a native call still uses them (seen under GC pressure as
+        // "For integral input tensors, argument alpha must not be a floating point number").
+        double lossSum = 0;
+        long correct = 0;
         using var perm = randperm(n, generator: shuffle).to(_device);
         for (long start = 0; start < n; start += o.BatchSize)
         {
@@ -107,10 +110,10 @@ internal sealed class TorchTrainer
             optimizer.step();
             if (o.Schedule == LearningRateSchedule.OneCycle) scheduler?.step();
 
-            lossSum.add_(loss.detach().to(ScalarType.Float64) * (end - start));
-            correct.add_(logits.argmax(1).eq(y).sum());
+            lossSum += loss.ToDouble() * (end - start);
+            correct += logits.argmax(1).eq(y).sum().ToInt64();
         }
-        return (lossSum.ToDouble() / n, correct.ToInt64() / (double)n);
+        return (lossSum / n, correct / (double)n);
     }
 
     /// <summary>Mean loss and accuracy of <paramref name="model"/> on <paramref name="data"/> (evaluation mode).</summary>

@@ -102,8 +102,7 @@ internal sealed class TrainingData : IDisposable
     public (float Mean, float Std) PixelStatistics()
     {
         using var scope = NewDisposeScope();
-        var scaled = Features.div(255.0);
-        return (scaled.mean().ToSingle(), scaled.std().ToSingle());
+        return (Features.mean().ToSingle() / 255f, Features.std().ToSingle() / 255f);
     }
 
     public void Dispose()

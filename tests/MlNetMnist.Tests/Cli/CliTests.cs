@@ -215,7 +215,7 @@ public sealed class CliTests : IClassFixture<TrainedCliModelFixture>, IDisposabl
 
         var train = CliRunner.Run("train", "--help");
         Assert.Equal(0, train.ExitCode);
-        foreach (var option in new[] { "--epochs", "--network", "--optimizer", "--schedule", "--device", "--metrics-json", "--onnx", "--max-train-rows", "(default 4)" })
+        foreach (var option in new[] { "--epochs", "--network", "--optimizer", "--schedule", "--device", "--metrics-json", "--onnx", "--max-train-rows", $"(default {new TorchCnnOptions().Epochs})" })
             Assert.Contains(option, train.Output);
     }
 

@@ -43,6 +43,8 @@ public static class Program
         root.Subcommands.Add(new DownloadCommand(console).Command);
         root.Subcommands.Add(new TrainCommand(console).Command);
         root.Subcommands.Add(new EvaluateCommand(console).Command);
+        root.Subcommands.Add(new BenchCommand(console).Command);
+        root.Subcommands.Add(new BenchRunCommand(console).Command);
         return root;
     }
 }

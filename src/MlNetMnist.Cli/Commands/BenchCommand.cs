@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using MlNetMnist.Cli.Benchmark;
+using MlNetMnist.Reports;
+
+namespace MlNetMnist.Cli.Commands;
+
+/// <summary>
+/// <c>bench --data DIR --json FILE [--runs N] [--configs a,b,...]</c>: trains and evaluates each preset
+/// on full MNIST, each run in a fresh process, and prints and writes the medians and spread.
+/// </summary>
+internal sealed class BenchCommand
+{
+    private readonly CliConsole _console;
+
+    public BenchCommand(CliConsole console)
+    {
+        _console = console;
+        Command = new Command("bench", "Benchmark the presets on full MNIST: training time, time to 99%, accuracy, scoring rates, latency and peak memory (median of --runs runs, each in its own process).");
+        foreach (var option in new Option[] { Data, Json, Runs, Configs, Threads, Epochs }) Command.Options.Add(option);
+        Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
+    }
+
+    public Command Command { get; }
+
+    public Option<string> Data { get; } = CommonOptions.Data("Folder with the MNIST files.");
+
+    public Option<string> Json { get; } = new("--json") { Description = "Where to write the results as JSON.", HelpName = "FILE", Required = true };
+
+    public Option<int> Runs { get; } = new("--runs") { Description = "Runs per configuration (default 3).", DefaultValueFactory = _ => 3, HelpName = "N" };
+
+    public Option<string> Configs { get; } = new("--configs")
+    {
+        Description = $"Comma-separated presets to run (default {string.Join(",", TorchCnnPresets.Names)}).",
+        DefaultValueFactory = _ => string.Join(",", TorchCnnPresets.Names),
+        HelpName = "LIST",
+    };
+
+    public Option<int?> Threads { get; } = new("--threads") { Description = "TorchSharp threads (default: all cores).", HelpName = "N" };
+
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Override every preset's epochs (for quick trials; the README figures use the presets' own).", HelpName = "N" };
+
+    private int Execute(ParseResult parseResult)
+    {
+        string data = DataFolder.RequireExisting(CommonOptions.RequirePath(parseResult.GetValue(Data), "--data"));
+        string jsonPath = CommonOptions.RequirePath(parseResult.GetValue(Json), "--json");
+        int runs = CommonOptions.RequirePositive(parseResult.GetValue(Runs), "--runs")!.Value;
+        var configs = parseResult.GetValue(Configs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var config in configs)
+            if (!TorchCnnPresets.Names.Contains(config))
+                throw new UsageException($"--configs: unknown preset '{config}'; expected some of {string.Join(", ", TorchCnnPresets.Names)}.");
+
+        var output = _console.Out;
+        var machine = MachineDescription.Read();
+        output.WriteLine($"Machine: {machine}");
+        var summaries = new List<BenchSummary>();
+        foreach (var config in configs)
+        {
+            var results = new List<BenchRun>();
+            for (int run = 1; run <= runs; run++)
+            {
+                output.WriteLine($"[{config} {run}/{runs}]");
+                results.Add(RunChild(data, config, parseResult.GetValue(Threads), parseResult.GetValue(Epochs)));
+            }
+            var described = TorchCnnPresets.Get(config);
+            if (parseResult.GetValue(Epochs) is int epochs) described.Epochs = epochs;
+            summaries.Add(BenchSummary.Of(config, TrainingOptions.Describe(described), results));
+        }
+
+        output.WriteLine();
+        BenchTable.Write(output, summaries, runs);
+        var document = new { machine = machine.ToString(), date = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture), configurations = summaries };
+        AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+        output.WriteLine($"Results written to {Path.GetFullPath(jsonPath)}");
+        return CliConsole.Success;
+    }
+
+    /// <summary>Runs one configuration in a child process (same executable, hidden bench-run command).</summary>
+    private BenchRun RunChild(string data, string config, int? threads, int? epochs)
+    {
+        string result = Path.Combine(Path.GetTempPath(), $"mlnetmnist-bench-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        string entry = Assembly.GetEntryAssembly()!.Location;
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(entry);
+        foreach (var a in new[] { "bench-run", "--data", data, "--config", config, "--result", result }) start.ArgumentList.Add(a);
+        if (threads is int t) { start.ArgumentList.Add("--threads"); start.ArgumentList.Add(t.ToString(CultureInfo.InvariantCulture)); }
+        if (epochs is int e) { start.ArgumentList.Add("--epochs"); start.ArgumentList.Add(e.ToString(CultureInfo.InvariantCulture)); }
+        using var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, line) => { if (line.Data != null) _console.Out.WriteLine(line.Data); };
+        process.BeginOutputReadLine();
+        string errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        try
+        {
+            if (process.ExitCode != 0 || !File.Exists(result))
+                throw new InvalidOperationException($"benchmark run of '{config}' failed (exit code {process.ExitCode}): {errors.Trim()}");
+            return JsonSerializer.Deserialize<BenchRun>(File.ReadAllText(result))!;
+        }
+        finally
+        {
+            File.Delete(result);
+        }
+    }
+}

@@ -16,6 +16,7 @@ internal sealed class NetworkScorer : IDisposable
 
     public NetworkScorer(nn.Module<Tensor, Tensor> model, NetworkDefinition definition, Device device)
     {
+        Training.GlibcMallocTuning.Apply();
         _model = model;
         _model.eval();
         Definition = definition;

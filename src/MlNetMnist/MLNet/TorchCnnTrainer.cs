@@ -47,6 +47,7 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
         int featureSize = FeatureSize(input.Schema);
         var (channels, height, width) = ImageShape(featureSize);
 
+        GlibcMallocTuning.Apply();
         if (o.Threads is int threads) torch.set_num_threads(threads);
         else torch.set_num_threads(Environment.ProcessorCount);
         var device = DeviceSelector.Resolve(o.Device);

@@ -27,14 +27,14 @@ public sealed class TorchCnnOptions
     /// <summary>Image width; null infers a square image from the feature vector size.</summary>
     public int? ImageWidth { get; set; }
 
-    /// <summary>Passes over the training data. Default 3.</summary>
-    public int Epochs { get; set; } = 3;
+    /// <summary>Passes over the training data. Default 2.</summary>
+    public int Epochs { get; set; } = 2;
 
-    /// <summary>Images per training batch. Default 256.</summary>
-    public int BatchSize { get; set; } = 256;
+    /// <summary>Images per training batch. Default 128.</summary>
+    public int BatchSize { get; set; } = 128;
 
-    /// <summary>Learning rate (the peak rate of the one-cycle schedule). Default 0.01.</summary>
-    public double LearningRate { get; set; } = 0.01;
+    /// <summary>Learning rate (the peak rate of the one-cycle schedule). Default 0.02.</summary>
+    public double LearningRate { get; set; } = 0.02;
 
     /// <summary>Optimiser. Default <see cref="OptimizerKind.AdamW"/>.</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.AdamW;
@@ -93,6 +93,13 @@ public sealed class TorchCnnOptions
 
     /// <summary>Standard deviation of the pixel values scaled to 0-1. Null computes it from the training data.</summary>
     public float? NormalizationStd { get; set; }
+
+    /// <summary>
+    /// Whether the network inverts dark-on-light images itself (<see cref="Images.InputPolarity.AutoInvert"/>:
+    /// a first layer, also in the saved ONNX graph, inverts every image whose border is light). Default
+    /// <see cref="Images.InputPolarity.AsIs"/>.
+    /// </summary>
+    public Images.InputPolarity InputPolarity { get; set; } = Images.InputPolarity.AsIs;
 
     /// <summary>Rows per network call when scoring through <c>Transform</c>. Default 512.</summary>
     public int ScoringBatchSize { get; set; } = 512;

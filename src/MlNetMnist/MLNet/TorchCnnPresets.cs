@@ -34,12 +34,13 @@ public static class TorchCnnPresets
 
     /// <summary>
     /// The classic PyTorch MNIST example: its CNN, Adadelta with learning rate 1.0, a step schedule
-    /// with gamma 0.7 every epoch, batch size 64, no weight decay, normalisation (0.1307, 0.3081), 14 epochs.
+    /// with gamma 0.7 every epoch, batch size 64, no weight decay, normalisation (0.1307, 0.3081). The
+    /// example runs 14 epochs; the preset stops at 3, where that recipe passes 99% (set Epochs for more).
     /// </summary>
     public static TorchCnnOptions Classic() => new()
     {
         Network = NetworkArchitecture.ClassicCnn,
-        Epochs = 14,
+        Epochs = 3,
         BatchSize = 64,
         LearningRate = 1.0,
         Optimizer = OptimizerKind.Adadelta,

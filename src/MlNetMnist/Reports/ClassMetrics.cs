@@ -21,6 +21,12 @@ public sealed record ClassMetrics
     /// <summary>Log loss of the rows of this class; ML.NET's <c>PerClassLogLoss</c>.</summary>
     public double LogLoss { get; init; }
 
+    /// <summary>Rows of this class predicted as it: the diagonal cell of the confusion matrix (the true positives).</summary>
+    public double Correct { get; init; }
+
+    /// <summary>Rows predicted as this class: the sum of this class's confusion-matrix column.</summary>
+    public double Predicted { get; init; }
+
     /// <summary>The harmonic mean of precision and recall, 0 when it is undefined.</summary>
     /// <param name="precision">Precision (0-1).</param>
     /// <param name="recall">Recall (0-1).</param>

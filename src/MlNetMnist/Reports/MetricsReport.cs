@@ -8,10 +8,13 @@ namespace MlNetMnist.Reports;
 /// <summary>
 /// The result of a multiclass evaluation as a plain, serialisable data object: ML.NET's
 /// <see cref="MulticlassClassificationMetrics"/> plus the class names, per-class precision, recall,
-/// F1 and support, and the confusion matrix. <see cref="ToJson"/> and <see cref="FromJson"/> convert it
-/// to and from JSON (indented, camelCase).
+/// F1 and support, the confusion matrix (counts and row-normalised rates) and its most frequent
+/// confusions. A report made by <see cref="Evaluate(MLContext, ITransformer, IDataView, ReportOptions?)"/>
+/// also holds misclassified examples with their images, sample images, the training curves and the
+/// run's metadata, for the writers (<see cref="ReportWriter"/>). <see cref="ToJson"/> and
+/// <see cref="FromJson"/> convert it to and from JSON (indented, camelCase).
 /// </summary>
-public sealed record MetricsReport
+public sealed partial record MetricsReport
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -57,6 +60,46 @@ public sealed record MetricsReport
     /// <summary>The total of <see cref="ConfusionMatrix"/>: the number of rows evaluated (or their weight).</summary>
     public double TotalCount { get; init; }
 
+    /// <summary>
+    /// The confusion matrix normalised by row: <c>ConfusionRates[t][p]</c> is the fraction of the rows
+    /// of true class <c>t</c> predicted as <c>p</c> (0-1; a row without rows is all 0). The diagonal is
+    /// the per-class recall.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<double>> ConfusionRates =>
+        ConfusionMatrix.Select(row =>
+        {
+            double sum = row.Sum();
+            return (IReadOnlyList<double>)row.Select(count => sum > 0 ? count / sum : 0).ToArray();
+        }).ToArray();
+
+    /// <summary>The rows predicted wrongly (or their weight): <see cref="TotalCount"/> less the diagonal.</summary>
+    public double ErrorCount => TotalCount - ConfusionMatrix.Select((row, c) => c < row.Count ? row[c] : 0).Sum();
+
+    /// <summary>
+    /// The non-empty off-diagonal cells of the confusion matrix, most frequent first (ties in row, then
+    /// column order): which class is taken for which, and how often.
+    /// </summary>
+    public IReadOnlyList<ClassConfusion> TopConfusions { get; init; } = [];
+
+    /// <summary>
+    /// Misclassified rows with their images, most confident first: the most confident ones of each of the
+    /// most frequent confusions, and the most confident errors overall (see <see cref="ReportOptions"/>).
+    /// Empty for a report made from metrics alone.
+    /// </summary>
+    public IReadOnlyList<MisclassifiedExample> Misclassified { get; init; } = [];
+
+    /// <summary>Images of the data with their labels, for the sample grid. Empty for a report made from metrics alone.</summary>
+    public IReadOnlyList<LabelledImage> SampleImages { get; init; } = [];
+
+    /// <summary>Shape of the images in <see cref="Misclassified"/> and <see cref="SampleImages"/>; null when the features are not images.</summary>
+    public ImageShape? ImageShape { get; init; }
+
+    /// <summary>The training curves, when the report was given a training history.</summary>
+    public TrainingSummary? Training { get; init; }
+
+    /// <summary>Title, date, library version, model and data description; null for a report made from metrics alone.</summary>
+    public ReportMetadata? Metadata { get; init; }
+
     /// <summary>Number of classes.</summary>
     [JsonIgnore]
     public int ClassCount => ClassNames.Count;
@@ -78,6 +121,9 @@ public sealed record MetricsReport
             throw new ArgumentException($"{names.Count} class names given for a confusion matrix of {k} classes.", nameof(classNames));
 
         var counts = confusion.Counts.Select(row => (IReadOnlyList<double>)row.ToArray()).ToArray();
+        var predicted = new double[k];
+        foreach (var row in counts)
+            for (int p = 0; p < k && p < row.Count; p++) predicted[p] += row[p];
         var perClass = new ClassMetrics[k];
         for (int c = 0; c < k; c++)
         {
@@ -90,6 +136,8 @@ public sealed record MetricsReport
                 F1 = ClassMetrics.ComputeF1(precision, recall),
                 Support = counts[c].Sum(),
                 LogLoss = c < metrics.PerClassLogLoss.Count ? metrics.PerClassLogLoss[c] : double.NaN,
+                Correct = counts[c][c],
+                Predicted = predicted[c],
             };
         }
         return new MetricsReport
@@ -105,7 +153,31 @@ public sealed record MetricsReport
             PerClass = perClass,
             ConfusionMatrix = counts,
             TotalCount = counts.Sum(row => row.Sum()),
+            TopConfusions = Confusions(counts, names),
         };
+    }
+
+    /// <summary>The non-empty off-diagonal cells of <paramref name="counts"/>, most frequent first.</summary>
+    private static ClassConfusion[] Confusions(IReadOnlyList<IReadOnlyList<double>> counts, IReadOnlyList<string> names)
+    {
+        var cells = new List<ClassConfusion>();
+        for (int t = 0; t < counts.Count; t++)
+        {
+            double support = counts[t].Sum();
+            for (int p = 0; p < counts[t].Count; p++)
+                if (p != t && counts[t][p] > 0)
+                    cells.Add(new ClassConfusion
+                    {
+                        TrueIndex = t,
+                        TrueClass = names[t],
+                        PredictedIndex = p,
+                        PredictedClass = names[p],
+                        Count = counts[t][p],
+                        Rate = counts[t][p] / support,
+                    });
+        }
+        // A stable sort: equal counts stay in row, then column order.
+        return cells.OrderByDescending(c => c.Count).ToArray();
     }
 
     /// <summary>
@@ -144,7 +216,13 @@ public sealed record MetricsReport
                 && PerClass.SequenceEqual(other.PerClass)
                 && ConfusionMatrix.Count == other.ConfusionMatrix.Count
                 && ConfusionMatrix.Zip(other.ConfusionMatrix).All(rows => rows.First.SequenceEqual(rows.Second))
-                && TotalCount.Equals(other.TotalCount)));
+                && TotalCount.Equals(other.TotalCount)
+                && TopConfusions.SequenceEqual(other.TopConfusions)
+                && Misclassified.SequenceEqual(other.Misclassified)
+                && SampleImages.SequenceEqual(other.SampleImages)
+                && Equals(ImageShape, other.ImageShape)
+                && Equals(Training, other.Training)
+                && Equals(Metadata, other.Metadata)));
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(ClassNames.Count, MicroAccuracy, MacroAccuracy, LogLoss, TopKPredictionCount, TotalCount);

@@ -24,6 +24,8 @@ internal sealed class OnnxLayerEmitter(OnnxGraphBuilder graph, NetworkWeights we
                 string scaled = graph.AddNode("Mul", $"{p}.normalize_mul", [input, scale]);
                 return graph.AddNode("Add", $"{p}.normalize_add", [scaled, shift]);
             }
+            case AutoInvertSpec a:
+                return OnnxAutoInvertEmitter.Emit(graph, p, a, input);
             case ReshapeToImageSpec r:
             {
                 string shape = graph.AddInitializer($"{p}.shape", name => OnnxTensor.Int64(name, [4], [-1, r.Channels, r.Height, r.Width]));

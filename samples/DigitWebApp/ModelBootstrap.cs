@@ -1,0 +1,52 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+using MlNetMnist;
+using MlNetMnist.Data;
+using MlNetMnist.Images;
+
+namespace DigitWebApp;
+
+/// <summary>Trains the model the app serves when there is none yet (about 20 s on 2 CPU cores).</summary>
+public static class ModelBootstrap
+{
+    /// <summary>
+    /// Trains the default CNN for 2 epochs on the first 20,000 MNIST training images, with automatic
+    /// inversion of dark-on-light input, and saves it with the image-input chain in front (so the file
+    /// also takes image paths, e.g. in samples/ModelConsumer).
+    /// </summary>
+    public static void TrainAndSave(string modelPath, string mnistDirectory, TextWriter log, int rows = 20_000)
+    {
+        if (!MnistDownloader.HasAllFiles(mnistDirectory))
+        {
+            log.WriteLine($"Downloading MNIST to {Path.GetFullPath(mnistDirectory)} ...");
+            new MnistDownloader().EnsureAsync(mnistDirectory).GetAwaiter().GetResult();
+        }
+        log.WriteLine($"No model at {modelPath}: training one on {rows:N0} MNIST images ...");
+        var ml = new MLContext(seed: 1);
+        var train = MnistData.Load(ml, mnistDirectory, MnistSplit.Train, rows);
+        var options = new TorchCnnOptions { Epochs = 2, InputPolarity = InputPolarity.AutoInvert, Progress = p => log.WriteLine(p) };
+        var model = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Append(ml.MulticlassClassification.Trainers.TorchCnn(options))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
+            .Fit(train);
+        try
+        {
+            var paths = ml.Data.LoadFromEnumerable(Array.Empty<PathRow>());
+            var withImages = new TransformerChain<ITransformer>(ml.Transforms.DigitImageInput().Fit(paths), model);
+            ModelFile.Save(ml, withImages, paths.Schema, modelPath);
+            log.WriteLine($"Model saved to {modelPath}");
+        }
+        finally
+        {
+            (model as IDisposable)?.Dispose();
+        }
+    }
+
+    private sealed class PathRow
+    {
+        public string ImagePath { get; set; } = "";
+
+        public uint Label { get; set; }
+    }
+}

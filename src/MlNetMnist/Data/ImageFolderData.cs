@@ -1,0 +1,128 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetMnist.Images;
+
+namespace MlNetMnist.Data;
+
+/// <summary>
+/// Loads an image folder tree (<see cref="ImageFolder"/>) as an ML.NET <see cref="IDataView"/>, so the
+/// TorchCnn trainer learns other small image sets the way it learns MNIST.
+/// </summary>
+public static class ImageFolderData
+{
+    /// <summary>Name of the text label column.</summary>
+    public const string LabelColumnName = "Label";
+
+    /// <summary>Name of the image path column.</summary>
+    public const string ImagePathColumnName = DigitImageInputOptions.DefaultImagePathColumnName;
+
+    /// <summary>
+    /// The images as rows of <c>Label</c> (text, the class folder's name) and <c>ImagePath</c> (text, the
+    /// full path). Put <see cref="DigitImageCatalog.DigitImageInput"/> in front of the trainer to read
+    /// the pixels: the saved model then takes image paths.
+    /// </summary>
+    /// <param name="ml">The ML.NET context.</param>
+    /// <param name="root">The root of the tree.</param>
+    /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
+    /// <exception cref="InvalidDataException">There are no images.</exception>
+    public static IDataView LoadPaths(MLContext ml, string root)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        return FromEntries(ml, ImageFolder.Enumerate(root));
+    }
+
+    /// <summary>Rows of <c>Label</c> and <c>ImagePath</c> for the given images.</summary>
+    /// <param name="ml">The ML.NET context.</param>
+    /// <param name="entries">The images.</param>
+    public static IDataView FromEntries(MLContext ml, IEnumerable<ImageFolderEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(entries);
+        var rows = entries.Select(e => new PathRow { Label = e.Label, ImagePath = e.ImagePath }).ToArray();
+        return ml.Data.LoadFromEnumerable(rows);
+    }
+
+    /// <summary>
+    /// The images as rows of <c>Label</c> (text) and <c>Features</c> (a known-size vector of raw gray
+    /// values 0-255, row-major, 784 for the default 28x28), decoded and resized in memory. Every file is
+    /// decoded before anything is returned, so an unreadable one is reported by name rather than in the
+    /// middle of training.
+    /// </summary>
+    /// <remarks>
+    /// The pixels are made by <see cref="DigitImagePreprocessor"/> without centring and without
+    /// inversion (grayscale, then area-averaged resize): for images already of the target size these are
+    /// exactly the values the saveable chain (<see cref="DigitImageCatalog.DigitImageInput"/>) extracts;
+    /// larger images are averaged where ML.NET's <c>ResizeImages</c> resamples. Train on this view and put
+    /// the fitted image chain in front of the trained model to save a model that takes image paths
+    /// (what <c>train --images</c> does), or train on <see cref="LoadPaths"/> through the chain itself.
+    /// </remarks>
+    /// <param name="ml">The ML.NET context.</param>
+    /// <param name="root">The root of the tree.</param>
+    /// <param name="width">Width of the images in the view. Default 28.</param>
+    /// <param name="height">Height of the images in the view. Default 28.</param>
+    /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
+    /// <exception cref="InvalidDataException">There are no images, or some cannot be read (all are listed).</exception>
+    public static IDataView Load(MLContext ml, string root, int width = 28, int height = 28)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        return LoadPixels(ml, ImageFolder.Enumerate(root), width, height);
+    }
+
+    /// <summary>Rows of <c>Label</c> (text) and <c>Features</c> for the given images; see <see cref="Load"/>.</summary>
+    /// <param name="ml">The ML.NET context.</param>
+    /// <param name="entries">The images.</param>
+    /// <param name="width">Width of the images in the view.</param>
+    /// <param name="height">Height of the images in the view.</param>
+    /// <exception cref="InvalidDataException">Some images cannot be read (all are listed).</exception>
+    public static IDataView LoadPixels(MLContext ml, IReadOnlyList<ImageFolderEntry> entries, int width = 28, int height = 28)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(entries);
+        var preprocessor = new DigitImagePreprocessor(new DigitPreprocessingOptions
+        {
+            Width = width, Height = height, BoxSize = Math.Min(width, height), CentreByMass = false, Polarity = InputPolarity.AsIs,
+        });
+        var rows = new PixelRow[entries.Count];
+        var problems = new List<string>();
+        for (int i = 0; i < entries.Count; i++)
+        {
+            try
+            {
+                rows[i] = new PixelRow { Label = entries[i].Label, Features = preprocessor.ProcessFile(entries[i].ImagePath) };
+            }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        if (problems.Count > 0) throw Unreadable(problems, entries.Count);
+        var schema = SchemaDefinition.Create(typeof(PixelRow));
+        schema[nameof(PixelRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width * height);
+        return ml.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    /// <summary>Throws <see cref="InvalidDataException"/> listing the files of <paramref name="entries"/> that cannot be decoded.</summary>
+    /// <param name="entries">The images.</param>
+    public static void RequireReadable(IReadOnlyList<ImageFolderEntry> entries)
+    {
+        var problems = ImageFolder.FindUnreadable(entries);
+        if (problems.Count > 0) throw Unreadable(problems, entries.Count);
+    }
+
+    private static InvalidDataException Unreadable(IReadOnlyList<string> problems, int total) =>
+        new($"{problems.Count} of {total} images cannot be read: {string.Join("; ", problems.Take(10))}{(problems.Count > 10 ? "; ..." : "")}");
+
+    private sealed class PixelRow
+    {
+        public string Label { get; set; } = "";
+
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class PathRow
+    {
+        public string Label { get; set; } = "";
+
+        public string ImagePath { get; set; } = "";
+    }
+}

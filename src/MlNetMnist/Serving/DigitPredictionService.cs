@@ -1,0 +1,184 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetMnist.Images;
+using MlNetMnist.Reports;
+
+namespace MlNetMnist.Serving;
+
+/// <summary>
+/// Thread-safe predictions from one shared model: pixel vectors or images in, the predicted class, its
+/// probability, the top classes and a "needs review" flag below the confidence threshold out.
+/// </summary>
+/// <remarks>
+/// <para>Requests borrow a <see cref="PredictionEngine{TSrc, TDst}"/> from a pool (created with
+/// <c>OwnsTransformer = false</c>, so an engine the pool disposes never disposes the shared model).
+/// The model may be a <c>model.zip</c> loaded with ML.NET alone or a pipeline fitted in-process, with
+/// pixel input (<c>Features</c>) or image input (a chain from
+/// <see cref="DigitImageCatalog.DigitImageInput"/>): the image part is set aside and the service scores
+/// the pixels its own <see cref="DigitImagePreprocessor"/> makes from images, so images of any size and
+/// polarity are centred like MNIST digits first.</para>
+/// <para>Register it in a container with
+/// <see cref="DigitPredictionServiceCollectionExtensions.AddDigitPredictionService(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{DigitPredictionServiceOptions}?)"/>.</para>
+/// </remarks>
+public sealed class DigitPredictionService : IDisposable
+{
+    private readonly ITransformer _model;
+    private readonly bool _ownsModel;
+    private readonly IPixelScorer _scorer;
+    private readonly DigitImagePreprocessor _preprocessor;
+    private readonly float _threshold;
+    private readonly int _topCount;
+    private int _disposed;
+
+    /// <summary>Creates the service over a fitted or loaded model.</summary>
+    /// <param name="ml">The ML.NET context the model belongs to.</param>
+    /// <param name="model">The model: pixel vectors (or image paths or images) in, class probabilities out.</param>
+    /// <param name="inputSchema">The model's input schema (as returned by <c>mlContext.Model.Load</c>, or the training data's).</param>
+    /// <param name="options">Threshold, top count, pool size, column names and pre-processing; null for the defaults.</param>
+    /// <param name="ownsModel">True to dispose <paramref name="model"/> with the service.</param>
+    /// <exception cref="ArgumentException">The model has no pixel-vector column or no score column of the expected names.</exception>
+    public DigitPredictionService(MLContext ml, ITransformer model, DataViewSchema inputSchema, DigitPredictionServiceOptions? options = null, bool ownsModel = false)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var o = options ?? new DigitPredictionServiceOptions();
+        o.Validate();
+        _threshold = o.ConfidenceThreshold;
+        _topCount = o.TopCount;
+        _model = model;
+        _ownsModel = ownsModel;
+
+        var (imagePart, pixelModel) = ImageInputSplitter.Split(model);
+        var pixelSchema = imagePart?.GetOutputSchema(inputSchema) ?? inputSchema;
+        var features = pixelSchema.GetColumnOrNull(o.FeaturesColumnName)
+            ?? throw new ArgumentException($"The model reads no pixel column '{o.FeaturesColumnName}' (its input has: {Describe(pixelSchema)}).", nameof(model));
+        if (features.Type is not VectorDataViewType { ItemType: NumberDataViewType item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
+            throw new ArgumentException($"The model's column '{features.Name}' has type {features.Type}; expected a known-size vector of Single pixel values.", nameof(model));
+        InputSize = vector.Size;
+        (Width, Height) = ImageShape(vector);
+
+        var rows = ModelInputRows.For(pixelSchema, o.LabelColumnName, o.FeaturesColumnName, InputSize);
+        var outputSchema = pixelModel.GetOutputSchema(rows.EmptyPixels(ml).Schema);
+        var score = outputSchema.GetColumnOrNull(o.ScoreColumnName)
+            ?? throw new ArgumentException($"The model has no score column '{o.ScoreColumnName}'.", nameof(model));
+        if (score.Type is not VectorDataViewType { IsKnownSize: true, Size: >= 2 } scoreType)
+            throw new ArgumentException($"The model's score column '{score.Name}' has type {score.Type}; expected a known-size vector of class probabilities.", nameof(model));
+        ClassNames = FindClassNames(outputSchema, scoreType.Size, o);
+
+        var preprocessing = o.Preprocessing.Clone();
+        preprocessing.Width = Width;
+        preprocessing.Height = Height;
+        preprocessing.BoxSize = Math.Min(preprocessing.BoxSize, Math.Min(Width, Height));
+        _preprocessor = new DigitImagePreprocessor(preprocessing);
+        _scorer = rows.CreateScorer(ml, pixelModel, o.ScoreColumnName, o.MaximumRetainedEngines);
+    }
+
+    /// <summary>
+    /// Loads <c>model.zip</c> (with ML.NET alone: the saved model needs neither TorchSharp nor this
+    /// library to score) and creates a service that owns it.
+    /// </summary>
+    /// <param name="modelPath">The model file.</param>
+    /// <param name="options">Service options; null for the defaults.</param>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ML.NET model.</exception>
+    public static DigitPredictionService Load(string modelPath, DigitPredictionServiceOptions? options = null)
+    {
+        var ml = new MLContext(seed: 1);
+        var model = ModelFile.Load(ml, modelPath, out var schema);
+        try
+        {
+            return new DigitPredictionService(ml, model, schema, options, ownsModel: true);
+        }
+        catch
+        {
+            (model as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The class names in the order of the model's scores.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Length of the pixel vector the model reads (<see cref="Width"/> x <see cref="Height"/>).</summary>
+    public int InputSize { get; }
+
+    /// <summary>Width of the model's input image.</summary>
+    public int Width { get; }
+
+    /// <summary>Height of the model's input image.</summary>
+    public int Height { get; }
+
+    /// <summary>The confidence threshold below which a prediction needs review.</summary>
+    public float ConfidenceThreshold => _threshold;
+
+    /// <summary>The pre-processor that <c>PredictImage</c> uses (its size is the model's).</summary>
+    public DigitImagePreprocessor Preprocessor => _preprocessor;
+
+    /// <summary>Predicts from the model's input pixels as they are (raw values 0-255, row-major).</summary>
+    /// <param name="pixels"><see cref="InputSize"/> values.</param>
+    /// <exception cref="ArgumentException">Not <see cref="InputSize"/> values.</exception>
+    public DigitPrediction Predict(ReadOnlySpan<float> pixels)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (pixels.Length != InputSize)
+            throw new ArgumentException($"Expected {InputSize} pixel values ({Width}x{Height}), got {pixels.Length}.", nameof(pixels));
+        return ToPrediction(_scorer.Score(pixels.ToArray()));
+    }
+
+    /// <summary>Pre-processes an in-memory image (<see cref="Preprocessor"/>) and predicts.</summary>
+    /// <param name="image">The image, of any size and polarity.</param>
+    public DigitPrediction PredictImage(MLImage image) => Predict(_preprocessor.Process(image));
+
+    /// <summary>Decodes an encoded image (PNG, JPEG, BMP, ...), pre-processes it and predicts.</summary>
+    /// <param name="encoded">The image file's bytes.</param>
+    /// <exception cref="InvalidDataException">The bytes are not an image.</exception>
+    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded) => Predict(_preprocessor.Process(encoded));
+
+    /// <summary>Reads an image file, pre-processes it and predicts.</summary>
+    /// <param name="path">The image file.</param>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not an image.</exception>
+    public DigitPrediction PredictImageFile(string path) => Predict(_preprocessor.ProcessFile(path));
+
+    /// <summary>The prediction for a score vector of this model (for scores computed in a batch <c>Transform</c>).</summary>
+    /// <param name="scores">Class probabilities in the model's order.</param>
+    public DigitPrediction ToPrediction(ReadOnlySpan<float> scores) =>
+        DigitPrediction.FromScores(scores, ClassNames, _threshold, Math.Min(_topCount, ClassNames.Count));
+
+    /// <summary>Disposes the engine pool and, when the service owns it, the model.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _scorer.Dispose();
+        if (_ownsModel) (_model as IDisposable)?.Dispose();
+    }
+
+    private static (int Width, int Height) ImageShape(VectorDataViewType vector)
+    {
+        var dims = vector.Dimensions;
+        if (dims.Length >= 2) return (dims[^1], dims[^2]);
+        int side = (int)Math.Round(Math.Sqrt(vector.Size));
+        if (side * side != vector.Size)
+            throw new ArgumentException($"The model reads {vector.Size} pixel values, which is not a square image; give it a shaped vector column.");
+        return (side, side);
+    }
+
+    /// <summary>
+    /// Class names from the output schema: slot names of the score, key values of the label or of the
+    /// predicted label (also when a later <c>MapKeyToValue</c> has hidden that key column), else 0..k-1.
+    /// </summary>
+    private static IReadOnlyList<string> FindClassNames(DataViewSchema output, int count, DigitPredictionServiceOptions o)
+    {
+        var found = Reports.ClassNames.FromSlotNames(output.GetColumnOrNull(o.ScoreColumnName), count)
+            ?? Reports.ClassNames.FromKeyValues(output.GetColumnOrNull(o.LabelColumnName), count);
+        if (found is not null) return found;
+        foreach (var column in output.Reverse())
+            if (column.Type is KeyDataViewType && Reports.ClassNames.FromKeyValues(column, count) is { } names)
+                return names;
+        return Reports.ClassNames.Numbered(count);
+    }
+
+    private static string Describe(DataViewSchema schema) =>
+        string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"{c.Name} ({c.Type})"));
+}

@@ -1,0 +1,44 @@
+using MlNetMnist.Images;
+
+namespace MlNetMnist.Serving;
+
+/// <summary>Options of <see cref="DigitPredictionService"/>.</summary>
+public sealed class DigitPredictionServiceOptions
+{
+    /// <summary>A prediction whose probability is below this needs review (<see cref="DigitPrediction.NeedsReview"/>). Default 0.8.</summary>
+    public float ConfidenceThreshold { get; set; } = 0.8f;
+
+    /// <summary>How many classes <see cref="DigitPrediction.Top"/> lists. Default 3.</summary>
+    public int TopCount { get; set; } = 3;
+
+    /// <summary>Prediction engines kept in the pool for reuse. Default twice the processor count.</summary>
+    public int MaximumRetainedEngines { get; set; } = Environment.ProcessorCount * 2;
+
+    /// <summary>Name of the model's pixel-vector column. Default <c>Features</c>.</summary>
+    public string FeaturesColumnName { get; set; } = "Features";
+
+    /// <summary>Name of the model's label input column, if it has one. Default <c>Label</c>.</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>Name of the model's probability column. Default <c>Score</c>.</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>
+    /// How images given to the <c>PredictImage</c> methods are turned into pixels (the size is always the
+    /// model's). Default: MNIST-style centring by mass and automatic inversion of dark-on-light images.
+    /// </summary>
+    public DigitPreprocessingOptions Preprocessing { get; set; } = new();
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is not valid.</summary>
+    public void Validate()
+    {
+        if (!(ConfidenceThreshold >= 0 && ConfidenceThreshold <= 1))
+            throw new ArgumentOutOfRangeException(nameof(ConfidenceThreshold), ConfidenceThreshold, "DigitPredictionServiceOptions.ConfidenceThreshold must be in [0, 1].");
+        if (TopCount < 1) throw new ArgumentOutOfRangeException(nameof(TopCount), TopCount, "DigitPredictionServiceOptions.TopCount must be at least 1.");
+        if (MaximumRetainedEngines < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaximumRetainedEngines), MaximumRetainedEngines, "DigitPredictionServiceOptions.MaximumRetainedEngines must be at least 1.");
+        if (string.IsNullOrWhiteSpace(FeaturesColumnName) || string.IsNullOrWhiteSpace(LabelColumnName) || string.IsNullOrWhiteSpace(ScoreColumnName))
+            throw new ArgumentException("DigitPredictionServiceOptions: column names must not be empty.");
+        ArgumentNullException.ThrowIfNull(Preprocessing, nameof(Preprocessing));
+    }
+}

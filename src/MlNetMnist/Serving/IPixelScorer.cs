@@ -1,0 +1,8 @@
+namespace MlNetMnist.Serving;
+
+/// <summary>Scores one pixel vector; safe to call from several threads at once.</summary>
+internal interface IPixelScorer : IDisposable
+{
+    /// <summary>The class probabilities of <paramref name="pixels"/>.</summary>
+    float[] Score(float[] pixels);
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using DigitWebApp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace MlNetMnist.Samples.Tests;
+
+[Collection(SampleModelCollection.Name)]
+public class DigitWebAppTests(SampleModelFixture f) : IAsyncLifetime
+{
+    private WebApplication? _app;
+    private string _url = "";
+
+    public async Task InitializeAsync()
+    {
+        _app = DigitApp.Build(["--model", f.ModelPath, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warning"]);
+        await _app.StartAsync();
+        _url = _app.Urls.Single().TrimEnd('/') + "/";
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task DrawingAOneAndAZeroWithTheMouseShowsThePredictionsAndTheClassProbabilities()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(_url);
+        var pad = page.Locator("#pad");
+        var box = (await pad.BoundingBoxAsync())!;
+
+        // A "1": one vertical stroke, slightly slanted, in the middle of the pad.
+        await Stroke(page, box, [(145, 40), (138, 240)]);
+        await Expect(page.Locator("#prediction")).ToHaveTextAsync("1", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#classes tr")).ToHaveCountAsync(10);
+        var labels = await page.Locator("#classes tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.label)");
+        Assert.Equal(Enumerable.Range(0, 10).Select(d => d.ToString()), labels);
+        string probability = await page.Locator("#probability").InnerTextAsync();
+        Assert.EndsWith("%", probability);
+
+        // Clear, then a "0": a closed oval.
+        await page.ClickAsync("#clear");
+        await Expect(page.Locator("#prediction")).ToHaveTextAsync("-");
+        var oval = Enumerable.Range(0, 41).Select(i =>
+        {
+            double a = 2 * Math.PI * i / 40;
+            return (140 + 65 * Math.Sin(a), 140 - 95 * Math.Cos(a));
+        }).ToArray();
+        await Stroke(page, box, oval);
+        await Expect(page.Locator("#prediction")).ToHaveTextAsync("0", new() { Timeout = 15_000 });
+    }
+
+    [Fact]
+    public async Task ThePredictApiRejectsWhatIsNotAnImage()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_url) };
+        var bad = await http.PostAsync("api/predict", new ByteArrayContent("not a PNG"u8.ToArray()));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("not an image", await bad.Content.ReadAsStringAsync());
+
+        // A test digit, white on black as in MNIST, enlarged: the service centres and scores it.
+        var digit = SampleData.Enlarge(f.Test.Pixels.AsSpan(0, 784), 28, 28, 5);
+        var ok = await http.PostAsync("api/predict", new ByteArrayContent(SampleData.Png(digit, 140, 140)));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Contains($"\"label\":\"{f.Test.Labels[0]}\"", await ok.Content.ReadAsStringAsync());
+    }
+
+    private static async Task Stroke(IPage page, LocatorBoundingBoxResult box, IReadOnlyList<(double X, double Y)> points)
+    {
+        // The pad is 280x280 CSS pixels; points are in pad coordinates.
+        await page.Mouse.MoveAsync((float)(box.X + points[0].X), (float)(box.Y + points[0].Y));
+        await page.Mouse.DownAsync();
+        foreach (var (x, y) in points.Skip(1))
+            await page.Mouse.MoveAsync((float)(box.X + x), (float)(box.Y + y), new MouseMoveOptions { Steps = 8 });
+        await page.Mouse.UpAsync();
+    }
+}

@@ -1,0 +1,82 @@
+using System.IO.Compression;
+using MlNetMnist.Data;
+
+namespace MlNetMnist.Samples.Tests;
+
+/// <summary>MNIST for the sample tests, and a minimal gray PNG writer of its own.</summary>
+internal static class SampleData
+{
+    /// <summary><c>MNIST_DATA_DIR</c>, else <c>../shared/data/mnist</c> next to the repository, else <c>data/mnist</c> in it.</summary>
+    public static string MnistDirectory { get; } = FindMnist();
+
+    public static string NewTempDirectory(string prefix)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>An 8-bit grayscale PNG of <paramref name="gray"/> (row-major).</summary>
+    public static byte[] Png(ReadOnlySpan<byte> gray, int width, int height)
+    {
+        var raw = new byte[height * (width + 1)];
+        for (int y = 0; y < height; y++) gray.Slice(y * width, width).CopyTo(raw.AsSpan(y * (width + 1) + 1));
+        using var compressed = new MemoryStream();
+        using (var z = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true)) z.Write(raw);
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10]);
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth; colour type 0 (gray)
+        Chunk(png, "IHDR", header);
+        Chunk(png, "IDAT", compressed.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    /// <summary>Nearest-neighbour enlargement by an integer factor.</summary>
+    public static byte[] Enlarge(ReadOnlySpan<byte> gray, int width, int height, int factor)
+    {
+        var result = new byte[width * factor * height * factor];
+        for (int y = 0; y < height * factor; y++)
+            for (int x = 0; x < width * factor; x++)
+                result[y * width * factor + x] = gray[y / factor * width + x / factor];
+        return result;
+    }
+
+    private static void Chunk(Stream png, string type, byte[] data)
+    {
+        var buffer = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(buffer, data.Length);
+        png.Write(buffer);
+        var typeAndData = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        png.Write(typeAndData);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(buffer, Crc32(typeAndData));
+        png.Write(buffer);
+    }
+
+    private static uint Crc32(byte[] data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+        }
+        return ~crc;
+    }
+
+    private static string FindMnist()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("MNIST_DATA_DIR");
+        if (!string.IsNullOrEmpty(fromEnv)) return fromEnv;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (!File.Exists(Path.Combine(dir.FullName, "MlNetMnist.sln"))) continue;
+            foreach (var candidate in new[] { Path.Combine(dir.FullName, "..", "shared", "data", "mnist"), Path.Combine(dir.FullName, "data", "mnist") })
+                if (MnistDownloader.HasAllFiles(candidate)) return Path.GetFullPath(candidate);
+        }
+        throw new InvalidOperationException("MNIST not found: set MNIST_DATA_DIR or put the four IDX files in ../shared/data/mnist or data/mnist.");
+    }
+}

@@ -56,10 +56,26 @@ internal sealed class EarlyStopping : IDisposable
         return _bestEpoch;
     }
 
+    /// <summary>The best validation accuracy so far and its epoch (0 when none is kept).</summary>
+    public (double Accuracy, int Epoch) Best => (_bestAccuracy, _bestEpoch);
+
+    /// <summary>The weights of the best epoch, when kept (owned by this instance).</summary>
+    public IReadOnlyDictionary<string, Tensor>? BestWeights => _best;
+
+    /// <summary>Restores the state saved in a checkpoint; takes ownership of <paramref name="bestWeights"/>.</summary>
+    public void Restore(double bestAccuracy, int bestEpoch, Dictionary<string, Tensor>? bestWeights)
+    {
+        DropBest();
+        _bestAccuracy = bestAccuracy;
+        _bestEpoch = bestEpoch;
+        _best = bestWeights;
+    }
+
     private void KeepWeights(nn.Module model)
     {
         DropBest();
-        _best = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        using var scope = NewDisposeScope(); // the detached views are temporary; the clones are kept
+        _best = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().MoveToOuterDisposeScope());
     }
 
     private void DropBest()

@@ -8,112 +8,129 @@ namespace MlNetMnist.Training;
 /// <summary>
 /// The training loop: shuffles the rows held in tensors each epoch, trains in batches with the chosen
 /// optimiser, schedule and augmentation, evaluates the validation data if any, reports every epoch,
-/// and stops early when asked to.
+/// and stops early when asked to. With a checkpoint path it writes a checkpoint after every epoch and
+/// when cancelled (at the start of a batch), and can resume from one.
 /// </summary>
 internal sealed class TorchTrainer
 {
     private readonly TorchCnnOptions _options;
     private readonly Device _device;
+    private readonly CheckpointSettings? _checkpoint;
 
-    public TorchTrainer(TorchCnnOptions options, Device device)
+    public TorchTrainer(TorchCnnOptions options, Device device, CheckpointSettings? checkpoint = null)
     {
         _options = options;
         _device = device;
+        _checkpoint = checkpoint;
     }
 
-    /// <summary>Trains a new network of <paramref name="definition"/>; returns it in evaluation mode.</summary>
+    /// <summary>Trains a new network of <paramref name="definition"/> (or resumes one); returns it in evaluation mode.</summary>
     public nn.Module<Tensor, Tensor> Train(NetworkDefinition definition, TrainingData train, TrainingData? validation, TrainingHistory history, CancellationToken cancellation = default)
     {
         var o = _options;
         if (o.NeedsValidation && validation is null)
             throw new ArgumentException("EarlyStoppingPatience and TargetValidationAccuracy need validation data: set TorchCnnOptions.ValidationFraction or pass validation data to Fit.");
 
-        torch.random.manual_seed(o.Seed);
-        var model = NetworkBuilder.Build(definition);
-        model.to(_device);
+        using var session = new TrainingSession(o, definition, _device, train.Count, history);
+        history.StopReason = "completed all epochs";
+        if (_checkpoint is { Resume: true } resume)
+            TrainingCheckpoint.Read(resume.Path, resume.Fingerprint).Restore(session);
 
-        int batchesPerEpoch = (int)((train.Count + o.BatchSize - 1) / o.BatchSize);
-        using var optimizer = OptimizerFactory.Create(o, model.parameters());
-        var scheduler = OptimizerFactory.CreateSchedule(o, optimizer, batchesPerEpoch);
-        var shuffle = new Generator((ulong)o.Seed + 1);
-        var augmentation = new Generator((ulong)o.Seed + 2);
-        var stopping = new EarlyStopping(o);
-        var total = Stopwatch.StartNew();
-        var training = new Stopwatch();
-
-        try
-        {
-            history.StopReason = "completed all epochs";
-            for (int epoch = 1; epoch <= o.Epochs; epoch++)
-            {
-                var watch = Stopwatch.StartNew();
-                var trainedBefore = training.Elapsed;
-                training.Start();
-                var (loss, accuracy) = RunEpoch(model, definition, train, optimizer, scheduler, shuffle, augmentation, cancellation);
-                double learningRate = optimizer.ParamGroups.First().LearningRate;
-                if (o.Schedule == LearningRateSchedule.Step) scheduler?.step();
-                training.Stop();
-
-                (double Loss, double Accuracy)? val = validation is null ? null : Evaluate(model, validation);
-                watch.Stop();
-                var progress = new TrainingProgress(
-                    epoch, o.Epochs, loss, accuracy, val?.Loss, val?.Accuracy, learningRate,
-                    watch.Elapsed, total.Elapsed, train.Count / (training.Elapsed - trainedBefore).TotalSeconds,
-                    training.Elapsed);
-                history.Add(progress);
-                history.SelectedEpoch = epoch;
-                o.Progress?.Invoke(progress);
-
-                if (val is { } v && stopping.ShouldStop(epoch, v.Accuracy, model, out string reason))
-                {
-                    history.StopReason = reason;
-                    break;
-                }
-            }
-            if (stopping.RestoreBest(model) is int best) history.SelectedEpoch = best;
-        }
-        finally
-        {
-            stopping.Dispose();
-        }
+        RunEpochs(session, definition, train, validation, cancellation);
+        if (session.Stopping.RestoreBest(session.Model) is int best) history.SelectedEpoch = best;
+        var model = session.TakeModel();
         model.eval();
         return model;
     }
 
-    private (double Loss, double Accuracy) RunEpoch(nn.Module<Tensor, Tensor> model, NetworkDefinition definition, TrainingData train,
-        optim.Optimizer optimizer, optim.lr_scheduler.LRScheduler? scheduler, Generator shuffle, Generator augmentation, CancellationToken cancellation)
+    private void RunEpochs(TrainingSession s, NetworkDefinition definition, TrainingData train, TrainingData? validation, CancellationToken cancellation)
     {
         var o = _options;
-        long n = train.Count;
-        model.train();
-        // Accumulated in managed code: TorchSharp turns numbers into native Scalars whose finalizer
-        // may free them while a native call still uses them (seen under GC pressure as
-        // "For integral input tensors, argument alpha must not be a floating point number").
-        double lossSum = 0;
-        long correct = 0;
-        using var perm = randperm(n, generator: shuffle).to(_device);
-        for (long start = 0; start < n; start += o.BatchSize)
+        var p = s.Position;
+        var clock = new TrainingClock(p.TotalTimeBefore, p.TrainingTimeBefore);
+        while (!p.Finished && p.Epoch <= o.Epochs)
         {
-            cancellation.ThrowIfCancellationRequested();
+            int epoch = p.Epoch;
+            var watch = Stopwatch.StartNew();
+            var trainedBefore = clock.Training;
+            long rowsBefore = Math.Min(p.BatchesDone * o.BatchSize, train.Count);
+            clock.StartTraining();
+            RunEpoch(s, definition, train, clock, cancellation);
+            double loss = p.LossSum / train.Count, accuracy = p.Correct / (double)train.Count;
+            double learningRate = s.Optimizer.ParamGroups.First().LearningRate;
+            if (o.Schedule == LearningRateSchedule.Step) s.Scheduler?.step();
+            clock.StopTraining();
+
+            (double Loss, double Accuracy)? val = validation is null ? null : Evaluate(s.Model, validation);
+            watch.Stop();
+            var progress = new TrainingProgress(
+                epoch, o.Epochs, loss, accuracy, val?.Loss, val?.Accuracy, learningRate,
+                watch.Elapsed, clock.Total, (train.Count - rowsBefore) / (clock.Training - trainedBefore).TotalSeconds,
+                clock.Training);
+            s.History.Add(progress);
+            s.History.SelectedEpoch = epoch;
+            o.Progress?.Invoke(progress);
+
+            s.Random.EndEpoch();
+            p.NextEpoch();
+            if (val is { } v && s.Stopping.ShouldStop(epoch, v.Accuracy, s.Model, out string reason))
+            {
+                s.History.StopReason = reason;
+                p.Finished = true;
+            }
+            SaveCheckpoint(s, clock);
+        }
+    }
+
+    private void RunEpoch(TrainingSession s, NetworkDefinition definition, TrainingData train, TrainingClock clock, CancellationToken cancellation)
+    {
+        var o = _options;
+        var p = s.Position;
+        long n = train.Count;
+        var model = s.Model;
+        model.train();
+        // Loss and accuracy are accumulated in managed code: TorchSharp turns numbers into native Scalars
+        // whose finalizer may free them while a native call still uses them (seen under GC pressure as
+        // "For integral input tensors, argument alpha must not be a floating point number").
+        using var order = s.Random.BeginEpoch(n);
+        using var perm = order.to(_device);
+        for (long start = p.BatchesDone * o.BatchSize; start < n; start += o.BatchSize)
+        {
+            if (cancellation.IsCancellationRequested)
+                throw Interrupt(s, clock, cancellation);
             using var scope = NewDisposeScope();
             long end = Math.Min(start + o.BatchSize, n);
             var index = perm.slice(0, start, end, 1);
             var x = train.Features.index_select(0, index);
             var y = train.Labels.index_select(0, index);
             if (o.Augmentation is { } augment)
-                x = augment.Apply(x, definition.Channels, definition.Height, definition.Width, augmentation);
+                x = augment.Apply(x, definition.Channels, definition.Height, definition.Width, s.Random.Augmentation);
 
-            optimizer.zero_grad();
-            var logits = model.forward(x);
+            s.Optimizer.zero_grad();
+            var logits = s.HasDropout ? s.Random.WithModuleRandom(() => model.forward(x)) : model.forward(x);
             var loss = nn.functional.cross_entropy(logits, y, label_smoothing: o.LabelSmoothing);
             loss.backward();
-            optimizer.step();
-            if (o.Schedule == LearningRateSchedule.OneCycle) scheduler?.step();
+            s.Optimizer.step();
+            if (o.Schedule == LearningRateSchedule.OneCycle) s.Scheduler?.step();
 
-            lossSum += loss.ToDouble() * (end - start);
-            correct += logits.argmax(1).eq(y).sum().ToInt64();
+            p.LossSum += loss.ToDouble() * (end - start);
+            p.Correct += logits.argmax(1).eq(y).sum().ToInt64();
+            p.BatchesDone++;
+            o.AfterBatch?.Invoke(p.Epoch, p.BatchesDone);
         }
-        return (lossSum / n, correct / (double)n);
+    }
+
+    /// <summary>Writes a checkpoint of the current position, if asked for, and describes the stop.</summary>
+    private TrainingInterruptedException Interrupt(TrainingSession s, TrainingClock clock, CancellationToken cancellation)
+    {
+        SaveCheckpoint(s, clock);
+        return new TrainingInterruptedException(s.Position.Epoch, _options.Epochs, s.Position.BatchesDone, s.BatchesPerEpoch, _checkpoint?.Path, cancellation);
+    }
+
+    private void SaveCheckpoint(TrainingSession s, TrainingClock clock)
+    {
+        if (_checkpoint is { } c)
+            TrainingCheckpoint.Write(c.Path, s, c.Fingerprint, clock.Total, clock.Training);
     }
 
     /// <summary>Mean loss and accuracy of <paramref name="model"/> on <paramref name="data"/> (evaluation mode).</summary>

@@ -18,6 +18,9 @@ internal sealed class CliConsole(TextWriter output, TextWriter error)
     /// <summary>Exit code of a command line that is not valid.</summary>
     public const int UsageError = 2;
 
+    /// <summary>Exit code of a training stopped by Ctrl+C (128 + SIGINT), after writing its checkpoint.</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Normal output.</summary>
     public TextWriter Out { get; } = output;
 

@@ -4,9 +4,10 @@ using MlNetMnist.Cli.Commands;
 namespace MlNetMnist.Cli;
 
 /// <summary>
-/// Entry point of the <c>MlNetMnist.Cli</c> tool: <c>download</c>, <c>train</c> and <c>evaluate</c>.
+/// Entry point of the <c>MlNetMnist.Cli</c> tool: <c>download</c>, <c>train</c>, <c>evaluate</c> and <c>report</c>.
 /// Exit codes: 0 success, 1 failure (missing or bad data or model file, training error), 2 usage error
-/// (unknown command or option, bad option value).
+/// (unknown command or option, bad option value), 130 training interrupted by Ctrl+C (checkpoint written;
+/// <c>train --resume</c> continues).
 /// </summary>
 public static class Program
 {
@@ -43,6 +44,8 @@ public static class Program
         root.Subcommands.Add(new DownloadCommand(console).Command);
         root.Subcommands.Add(new TrainCommand(console).Command);
         root.Subcommands.Add(new EvaluateCommand(console).Command);
+        root.Subcommands.Add(new PredictCommand(console).Command);
+        root.Subcommands.Add(new ReportCommand(console).Command);
         root.Subcommands.Add(new BenchCommand(console).Command);
         root.Subcommands.Add(new BenchRunCommand(console).Command);
         return root;

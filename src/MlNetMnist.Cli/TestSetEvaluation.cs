@@ -16,7 +16,9 @@ internal static class TestSetEvaluation
     {
         // A model loaded from a file scores without class names; put them back so the confusion table is labelled right.
         var scored = ClassNames.WithScoreSlotNames(model.Transform(test));
-        var metrics = ml.MulticlassClassification.Evaluate(scored, topKPredictionCount: TopK);
+        // ML.NET's evaluator fails when k exceeds the number of classes (a small image set may have 2 or 3).
+        int classes = scored.Schema["Score"].Type is VectorDataViewType { Size: > 0 } score ? score.Size : TopK;
+        var metrics = ml.MulticlassClassification.Evaluate(scored, topKPredictionCount: Math.Min(TopK, classes));
         var report = MetricsReport.Create(metrics, scored.Schema);
         console.Out.WriteLine();
         MetricsPrinter.Print(console.Out, metrics, (long)Math.Round(report.TotalCount), report, perClass: verbose);

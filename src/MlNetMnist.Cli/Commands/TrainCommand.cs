@@ -8,9 +8,9 @@ using MlNetMnist.Data;
 namespace MlNetMnist.Cli.Commands;
 
 /// <summary>
-/// <c>train --data DIR --model model.zip [training options] [--metrics-json FILE] [--onnx FILE]</c>:
+/// <c>train --data DIR --model model.zip [training options] [--metrics-json FILE] [--onnx FILE] [--report DIR]</c>:
 /// MapValueToKey(Label) + TorchCnn + MapKeyToValue(PredictedLabel), evaluated on the test split and
-/// saved atomically.
+/// saved atomically; <c>--report</c> also writes the confusion-matrix report with the training curves.
 /// </summary>
 internal sealed class TrainCommand
 {
@@ -23,8 +23,11 @@ internal sealed class TrainCommand
         {
             Data, Model,
         };
+        Data.Required = false; // --images DIR replaces it
+        Command.Options.Add(Images);
         foreach (var option in Training.All) Command.Options.Add(option);
-        foreach (var option in new Option[] { MaxTrainRows, MaxTestRows, MetricsJson, Onnx, Predictions, NoDownload, Mirrors }) Command.Options.Add(option);
+        foreach (var option in Checkpoints.All) Command.Options.Add(option);
+        foreach (var option in new Option[] { MaxTrainRows, MaxTestRows, MetricsJson, Onnx, Predictions, Report, NoDownload, Mirrors }) Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
 
@@ -32,9 +35,17 @@ internal sealed class TrainCommand
 
     public Option<string> Data { get; } = CommonOptions.Data("Folder with the MNIST files; those missing are downloaded into it (see --no-download).");
 
+    public Option<string?> Images { get; } = new("--images")
+    {
+        Description = "Train on your own images instead of MNIST: a folder tree DIR/<label>/*.png|jpg (any number of classes, any label text). Every fifth image of each class is held out for the evaluation; the saved model takes image paths.",
+        HelpName = "DIR",
+    };
+
     public Option<string> Model { get; } = CommonOptions.Model("Where to save the trained model (ML.NET .zip). Written atomically: a failed run leaves an existing file untouched.");
 
     public TrainingOptions Training { get; } = new();
+
+    public TrainCheckpointOptions Checkpoints { get; } = new();
 
     public Option<int?> MaxTrainRows { get; } = new("--max-train-rows")
     {
@@ -58,6 +69,12 @@ internal sealed class TrainCommand
         HelpName = "FILE",
     };
 
+    public Option<string?> Report { get; } = new("--report")
+    {
+        Description = "Also write the test-set report into DIR (created if needed): a self-contained HTML page with the confusion-matrix heatmap, per-class metrics, misclassified images and training curves, plus Markdown, JSON, CSV and PNG charts.",
+        HelpName = "DIR",
+    };
+
     public Option<bool> NoDownload { get; } = new("--no-download")
     {
         Description = "Fail instead of downloading when MNIST files are missing from --data.",
@@ -72,18 +89,27 @@ internal sealed class TrainCommand
 
         // Everything that can be checked without data is checked first, so that a bad command line fails fast.
         string modelPath = CommonOptions.RequirePath(parseResult.GetValue(Model), "--model");
-        string dataArg = CommonOptions.RequirePath(parseResult.GetValue(Data), "--data");
+        string? imagesArg = CommonOptions.OptionalPath(parseResult.GetValue(Images), "--images");
+        ImageFolderTraining.CheckSource(parseResult.GetValue(Data), imagesArg, parseResult.GetValue(Predictions));
+        string dataArg = imagesArg ?? CommonOptions.RequirePath(parseResult.GetValue(Data), "--data");
         int? maxTrainRows = CommonOptions.RequirePositive(parseResult.GetValue(MaxTrainRows), "--max-train-rows");
         int? maxTestRows = CommonOptions.RequirePositive(parseResult.GetValue(MaxTestRows), "--max-test-rows");
         string? metricsJson = CommonOptions.OptionalPath(parseResult.GetValue(MetricsJson), "--metrics-json");
         string? onnxPath = CommonOptions.OptionalPath(parseResult.GetValue(Onnx), "--onnx");
         string? predictionsPath = CommonOptions.OptionalPath(parseResult.GetValue(Predictions), "--predictions");
+        string? reportDir = CommonOptions.OptionalPath(parseResult.GetValue(Report), "--report");
+        if (reportDir is not null) ReportCommand.RequireFolderPath(reportDir, "--report");
         if (Directory.Exists(modelPath)) throw new UsageException($"--model {modelPath} is a folder; expected a file path such as model.zip.");
         var options = Training.ToTorchCnnOptions(parseResult);
         options.Progress = progress => output.WriteLine(progress.ToString());
+        using var checkpoint = Checkpoints.Apply(parseResult, options, modelPath, output);
 
         string dataDirectory;
-        if (parseResult.GetValue(NoDownload) || MnistDownloader.HasAllFiles(dataArg))
+        if (imagesArg is not null)
+        {
+            dataDirectory = Path.GetFullPath(imagesArg);
+        }
+        else if (parseResult.GetValue(NoDownload) || MnistDownloader.HasAllFiles(dataArg))
         {
             dataDirectory = DataFolder.RequireExisting(dataArg);
         }
@@ -94,24 +120,26 @@ internal sealed class TrainCommand
         }
 
         var ml = new MLContext(seed: options.Seed);
-        var train = MnistData.Load(ml, dataDirectory, MnistSplit.Train, maxTrainRows);
-        var test = TestSetEvaluation.LoadTest(ml, dataDirectory, maxTestRows);
-        output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Data: {0} ({1:N0} training images, {2:N0} test images)",
+        var (train, test) = imagesArg is not null ? ImageFolderTraining.Load(ml, dataDirectory, maxTrainRows, maxTestRows, output)
+            : (MnistData.Load(ml, dataDirectory, MnistSplit.Train, maxTrainRows), TestSetEvaluation.LoadTest(ml, dataDirectory, maxTestRows));
+        if (imagesArg is null) output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Data: {0} ({1:N0} training images, {2:N0} test images)",
             dataDirectory, train.GetRowCount() ?? 0, test.GetRowCount() ?? 0));
         output.WriteLine($"Training: {TrainingOptions.Describe(options)}");
 
         // Keys sorted by value, so the classes (and the confusion table) are in digit order.
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+        var pipeline = ImageFolderTraining.Input(imagesArg is not null, options).Append(ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue))
             .Append(ml.MulticlassClassification.Trainers.TorchCnn(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var stopwatch = Stopwatch.StartNew();
-        var model = pipeline.Fit(train);
+        if (!checkpoint.TryFit(() => pipeline.Fit(train), _console, out var model)) return CliConsole.Interrupted;
         try
         {
             output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Training time: {0:F1}s", stopwatch.Elapsed.TotalSeconds));
 
-            ModelFile.Save(ml, model, train.Schema, modelPath);
+            var (saved, savedSchema) = ImageFolderTraining.ForSaving(ml, imagesArg is not null, model, train.Schema);
+            ModelFile.Save(ml, saved, savedSchema, modelPath);
             output.WriteLine($"Model saved to {Path.GetFullPath(modelPath)}");
+            checkpoint.ModelSaved();
 
             if (onnxPath is not null)
             {
@@ -126,6 +154,23 @@ internal sealed class TrainCommand
             }
 
             TestSetEvaluation.Run(ml, model, test, metricsJson, _console, verbose);
+
+            if (reportDir is not null)
+            {
+                output.WriteLine();
+                var reportOptions = new MlNetMnist.Reports.ReportOptions
+                {
+                    TopK = TestSetEvaluation.TopK,
+                    SampleData = train,
+                    // The model's network, options and training history are added from the model itself.
+                    Metadata = new MlNetMnist.Reports.ReportMetadata
+                    {
+                        Title = imagesArg is null ? "MNIST training report" : "Training report: " + Path.GetFileName(dataDirectory.TrimEnd(Path.DirectorySeparatorChar)),
+                        Data = ReportCommand.DescribeData(dataDirectory, test, train.GetRowCount(), imageFolder: imagesArg is not null),
+                    },
+                };
+                ReportCommand.Write(ml, model, test, reportOptions, reportDir, _console);
+            }
         }
         finally
         {

@@ -85,7 +85,11 @@ public sealed class TorchCnnOptions
     /// <summary>Stop as soon as validation accuracy reaches this value (0-1). Needs validation data. Null: no target.</summary>
     public double? TargetValidationAccuracy { get; set; }
 
-    /// <summary>Threads for TorchSharp (intra-op). Null uses all cores.</summary>
+    /// <summary>
+    /// Threads for TorchSharp (intra-op; a process-wide LibTorch setting). Null uses all cores. On the
+    /// CPU, training is bit-reproducible for a given seed and thread count; another thread count (and so
+    /// null on another machine) gives slightly different weights (see docs/reliability.md).
+    /// </summary>
     public int? Threads { get; set; }
 
     /// <summary>Mean of the pixel values scaled to 0-1, used to normalise inputs inside the network. Null computes it from the training data.</summary>
@@ -106,6 +110,36 @@ public sealed class TorchCnnOptions
 
     /// <summary>Called at the end of every epoch with loss, accuracy, learning rate and time.</summary>
     public Action<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// Training checkpoint file. When set, the network, the optimiser state, the learning-rate schedule's
+    /// position, the epoch and batch, the random-generator states, early stopping and the history are
+    /// written to this file (atomically: temporary file, then rename) after every epoch and when
+    /// training is cancelled, so that <see cref="ResumeFromCheckpoint"/> can continue the run. Null
+    /// (the default) writes no checkpoints.
+    /// </summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>
+    /// Continue the run saved at <see cref="CheckpointPath"/> instead of starting a new one. The file
+    /// must exist, and the options that change the result and the training data must be those of the
+    /// run that wrote it (otherwise training fails naming what differs). On the CPU, with the same
+    /// <see cref="Threads"/>, the resumed run ends with the same weights, bit for bit, as a run that was
+    /// never interrupted. A checkpoint of a finished run gives its final model without training. Default false.
+    /// </summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
+    /// <summary>
+    /// Stops training at the start of the next batch when signalled, writing a checkpoint first if
+    /// <see cref="CheckpointPath"/> is set; <c>Fit</c> then throws <see cref="TrainingInterruptedException"/>
+    /// (an <see cref="OperationCanceledException"/>). This is the way to cancel training inside an ML.NET
+    /// pipeline, whose <c>Fit</c> takes no token; it is combined with the token given to
+    /// <see cref="TorchCnnTrainer.Fit(Microsoft.ML.IDataView, CancellationToken)"/>. Default: none.
+    /// </summary>
+    public CancellationToken Cancellation { get; set; }
+
+    /// <summary>Test hook: called after every training batch with the epoch and the batches done in it.</summary>
+    internal Action<int, long>? AfterBatch { get; set; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public void Validate()
@@ -134,6 +168,8 @@ public sealed class TorchCnnOptions
         Require(ImageWidth is null or >= 1, nameof(ImageWidth), ImageWidth ?? 0, "at least 1");
         if (string.IsNullOrWhiteSpace(LabelColumnName)) throw new ArgumentException("TorchCnnOptions.LabelColumnName is empty.");
         if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw new ArgumentException("TorchCnnOptions.FeatureColumnName is empty.");
+        if (CheckpointPath is not null && string.IsNullOrWhiteSpace(CheckpointPath)) throw new ArgumentException("TorchCnnOptions.CheckpointPath is empty; set a file path or null for no checkpoints.", nameof(CheckpointPath));
+        if (ResumeFromCheckpoint && CheckpointPath is null) throw new ArgumentException("TorchCnnOptions.ResumeFromCheckpoint needs TorchCnnOptions.CheckpointPath: the checkpoint file to resume from.", nameof(ResumeFromCheckpoint));
     }
 
     /// <summary>True when an option needs validation data (early stopping or a target accuracy).</summary>

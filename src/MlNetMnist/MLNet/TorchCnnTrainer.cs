@@ -42,6 +42,8 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
     {
         var input = trainData;
         var o = _options;
+        string? checkpointPath = o.CheckpointPath is null ? null : Path.GetFullPath(o.CheckpointPath);
+        if (o.ResumeFromCheckpoint) TrainingCheckpoint.RequireFile(checkpointPath!);
         var label = LabelKeyInfo.From(input.Schema.GetColumnOrNull(o.LabelColumnName)
             ?? throw new ArgumentException($"The training data has no label column '{o.LabelColumnName}'."));
         int featureSize = FeatureSize(input.Schema);
@@ -55,9 +57,12 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
         using var all = TrainingData.Read(input, o.FeatureColumnName, featureSize, o.LabelColumnName);
         if (o.BatchSize > all.Count)
             throw new ArgumentOutOfRangeException(nameof(o.BatchSize), o.BatchSize, $"TorchCnnOptions.BatchSize is {o.BatchSize}, larger than the {all.Count} training rows.");
-        var (mean, std) = o.NormalizationMean is float m && o.NormalizationStd is float s ? (m, s) : all.PixelStatistics();
+        bool autoInvert = o.InputPolarity == Images.InputPolarity.AutoInvert;
+        var (mean, std) = o.NormalizationMean is float m && o.NormalizationStd is float s ? (m, s)
+            : autoInvert ? Images.AutoInvertStatistics.Compute(all.Features, new AutoInvertSpec(channels, height, width)) : all.PixelStatistics();
         if (!(std > 0)) std = 1;
         var definition = Architectures.Create(o.Network, channels, height, width, label.Count, NormalizeSpec.ForPixels(mean, std));
+        if (autoInvert) definition = AutoInvertSpec.Prepend(definition);
 
         TrainingData? trainPart = null, validationPart = null;
         try
@@ -66,10 +71,13 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
                 validationPart = ReadValidation(validationData, label, featureSize);
             else if (o.ValidationFraction > 0 && all.Count >= 2)
                 (trainPart, validationPart) = all.Split(o.ValidationFraction, o.Seed);
+            var checkpoint = checkpointPath is null ? null
+                : new CheckpointSettings(checkpointPath, o.ResumeFromCheckpoint, TrainingFingerprint.Create(o, definition, label.ClassNames, trainPart ?? all, validationPart));
             using var train = (trainPart ?? all).To(device);
             using var validation = validationPart?.To(device);
             var history = new TrainingHistory();
-            var model = new TorchTrainer(o, device).Train(definition, train, validation, history, cancellation);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, o.Cancellation);
+            var model = new TorchTrainer(o, device, checkpoint).Train(definition, train, validation, history, linked.Token);
             return new TorchCnnTransformer(new NetworkScorer(model, definition, device), label, o.FeatureColumnName, o.Clone(), history);
         }
         finally

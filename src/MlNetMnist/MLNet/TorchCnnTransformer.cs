@@ -72,6 +72,7 @@ public sealed class TorchCnnTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         CheckFeatureColumn(inputSchema);
+        CheckLabelColumn(inputSchema);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
 
@@ -131,6 +132,7 @@ public sealed class TorchCnnTransformer : ITransformer, IDisposable
     {
         if (pixels.Length != InputSize)
             throw new ArgumentException($"Expected {InputSize} pixel values, got {pixels.Length}.", nameof(pixels));
+        CheckFinite(pixels, "Predict");
         var scores = new float[Classes];
         Scorer.Score(pixels, 1, scores);
         return scores;
@@ -152,6 +154,33 @@ public sealed class TorchCnnTransformer : ITransformer, IDisposable
         if (source.Length != InputSize)
             throw new InvalidDataException($"Column '{FeatureColumnName}', row {row}: {source.Length} values; expected {InputSize}.");
         source.CopyTo(target);
+        CheckFinite(target, $"Column '{FeatureColumnName}', row {row}");
+    }
+
+    /// <summary>Refuses NaN and infinite pixel values, which would give NaN probabilities.</summary>
+    private static void CheckFinite(ReadOnlySpan<float> values, string where)
+    {
+        int bad = values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad >= 0)
+            throw new InvalidDataException($"{where}, slot {bad}: value {values[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a finite number; expected raw pixel values (0-255).");
+    }
+
+    /// <summary>
+    /// Refuses an input whose label column is a key type other than the training label's: its keys
+    /// would not mean the same classes as <c>PredictedLabel</c>, and ML.NET's evaluator would compare
+    /// them anyway and report wrong metrics. Raw (non-key) labels are not checked.
+    /// </summary>
+    internal void CheckLabelColumn(DataViewSchema schema)
+    {
+        string name = Options.LabelColumnName;
+        if (schema.GetColumnOrNull(name) is not { Type: KeyDataViewType key } column) return;
+        const string Fix = "Map the label with the MapValueToKey transformer fitted on the training data (score with the whole fitted pipeline), so that a key means the same class in the label and in PredictedLabel.";
+        if (key.Count != (ulong)Classes)
+            throw new ArgumentException($"Label column '{name}' is a key type with {key.Count} values; this model was trained with {Classes} classes ({string.Join(", ", ClassNames)}). {Fix}");
+        if (_label.ValueType is null || column.Annotations.Schema.GetColumnOrNull(LabelKeyInfo.AnnotationUtilsKeyValues) is null) return;
+        var names = LabelKeyInfo.From(column).ClassNames;
+        if (!names.SequenceEqual(ClassNames))
+            throw new ArgumentException($"Label column '{name}' has the key values {string.Join(", ", names)}; this model's classes are {string.Join(", ", ClassNames)} in that key order. {Fix}");
     }
 
     /// <summary>Frees the network.</summary>

@@ -58,10 +58,10 @@ public static class Architectures
                 layers.Add(new ReshapeToImageSpec(channels, height, width));
                 ConvBlock(layers, shape, 32, kernel: 5, padding: 2, batchNorm: true, pool: true);
                 ConvBlock(layers, shape, 64, kernel: 3, padding: 1, batchNorm: true, pool: true);
-                ConvBlock(layers, shape, 128, kernel: 3, padding: 1, batchNorm: true, pool: false);
-                layers.Add(new GlobalAvgPoolSpec());
-                layers.Add(new DropoutSpec(0.2));
-                layers.Add(new LinearSpec(shape.Channels, classes));
+                ConvBlock(layers, shape, 128, kernel: 3, padding: 1, batchNorm: true, pool: true);
+                layers.Add(new FlattenSpec());
+                layers.Add(new DropoutSpec(0.3));
+                layers.Add(new LinearSpec(shape.Flat, classes));
                 break;
 
             default:

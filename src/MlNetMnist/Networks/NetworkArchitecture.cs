@@ -21,7 +21,7 @@ public enum NetworkArchitecture
 
     /// <summary>
     /// A wider CNN with batch norm for the accuracy-oriented preset: convolutions of 32 (5x5), 64 and
-    /// 128 (3x3) channels with two max pools, global average pooling, dropout and a linear classifier.
+    /// 128 (3x3) channels, each followed by max pooling, then dropout and a linear classifier.
     /// </summary>
     WideCnn,
 }

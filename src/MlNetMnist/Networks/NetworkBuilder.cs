@@ -21,6 +21,7 @@ public static class NetworkBuilder
     private static TorchModule Create(LayerSpec layer) => layer switch
     {
         NormalizeSpec n => new AffineNormalize(n.Scale, n.Shift),
+        AutoInvertSpec a => new AutoInvert(a),
         ReshapeToImageSpec r => nn.Unflatten(1, new long[] { r.Channels, r.Height, r.Width }),
         Conv2dSpec c => nn.Conv2d(c.InChannels, c.OutChannels, c.Kernel, stride: c.Stride, padding: c.Padding, bias: c.Bias),
         BatchNorm2dSpec b => nn.BatchNorm2d(b.Channels, eps: b.Epsilon, momentum: b.Momentum),
@@ -58,6 +59,46 @@ public static class NetworkBuilder
             {
                 _scale.Dispose();
                 _shift.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>
+    /// The TorchSharp form of <see cref="AutoInvertSpec"/>: per image, the mean of the border pixels
+    /// decides whether <c>x</c> becomes <c>MaxValue - x</c>. The border indices and constants are held for
+    /// the module's lifetime (not parameters or buffers, so the state dictionary is unchanged).
+    /// </summary>
+    private sealed class AutoInvert : TorchModule
+    {
+        private readonly Tensor _border;
+        private readonly Scalar _threshold;
+        private readonly Scalar _maxValue;
+
+        public AutoInvert(AutoInvertSpec spec) : base(nameof(AutoInvert))
+        {
+            _border = tensor(spec.BorderIndices()).DetachFromDisposeScope();
+            _threshold = ((double)spec.Threshold).ToScalar();
+            _maxValue = ((double)spec.MaxValue).ToScalar();
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var indices = _border.to(input.device);
+            using var border = input.index_select(1, indices);
+            using var mean = border.mean(new long[] { 1 }, keepdim: true);
+            using var light = mean.gt(_threshold);
+            using var inverted = input.neg().add_(_maxValue);
+            return where(light, inverted, input);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _border.Dispose();
+                _threshold.Dispose();
+                _maxValue.Dispose();
             }
             base.Dispose(disposing);
         }

@@ -143,7 +143,7 @@ internal sealed class TrainCommand
 
             if (onnxPath is not null)
             {
-                ModelChain.FindClassifier(model).ExportOnnx(onnxPath);
+                TransformerChains.RequireClassifier(model).ExportOnnx(onnxPath);
                 output.WriteLine($"ONNX model written to {Path.GetFullPath(onnxPath)}");
             }
 
@@ -174,7 +174,7 @@ internal sealed class TrainCommand
         }
         finally
         {
-            foreach (var disposable in ModelChain.Flatten(model).OfType<IDisposable>()) disposable.Dispose();
+            foreach (var disposable in TransformerChains.Flatten(model).OfType<IDisposable>()) disposable.Dispose();
         }
         return CliConsole.Success;
     }

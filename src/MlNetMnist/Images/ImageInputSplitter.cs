@@ -24,7 +24,7 @@ public static class ImageInputSplitter
     public static (ITransformer? ImagePart, ITransformer PixelModel) Split(ITransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var all = Flatten(model).ToList();
+        var all = TransformerChains.Flatten(model).ToList();
         int count = 0;
         while (count < all.Count && IsImageTransform(all[count])) count++;
         if (count == 0) return (null, model);
@@ -38,18 +38,4 @@ public static class ImageInputSplitter
 
     private static bool IsImageTransform(ITransformer t) =>
         t is ImageLoadingTransformer or ImageGrayscalingTransformer or ImageResizingTransformer or ImagePixelExtractingTransformer;
-
-    private static IEnumerable<ITransformer> Flatten(ITransformer model)
-    {
-        if (model is IEnumerable<ITransformer> chain)
-        {
-            foreach (var part in chain)
-                foreach (var inner in Flatten(part))
-                    yield return inner;
-        }
-        else
-        {
-            yield return model;
-        }
-    }
 }

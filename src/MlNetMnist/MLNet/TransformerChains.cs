@@ -1,6 +1,6 @@
 using Microsoft.ML;
 
-namespace MlNetMnist.Reports;
+namespace MlNetMnist;
 
 /// <summary>Looks inside fitted transformer chains.</summary>
 internal static class TransformerChains
@@ -25,5 +25,15 @@ internal static class TransformerChains
     {
         var found = Flatten(model).OfType<TorchCnnTransformer>().Take(2).ToList();
         return found.Count == 1 ? found[0] : null;
+    }
+
+    /// <summary>The TorchSharp classifier inside <paramref name="model"/>.</summary>
+    /// <exception cref="InvalidOperationException">There is none, or more than one.</exception>
+    public static TorchCnnTransformer RequireClassifier(ITransformer model)
+    {
+        int count = Flatten(model).OfType<TorchCnnTransformer>().Count();
+        return FindClassifier(model) ?? throw new InvalidOperationException(count == 0
+            ? "The model has no TorchCnnTransformer."
+            : $"The model has {count} TorchCnnTransformers; expected one.");
     }
 }

@@ -105,8 +105,8 @@ public sealed class TorchCnnOptions
     /// </summary>
     public Images.InputPolarity InputPolarity { get; set; } = Images.InputPolarity.AsIs;
 
-    /// <summary>Rows per network call when scoring through <c>Transform</c>. Default 512.</summary>
-    public int ScoringBatchSize { get; set; } = 512;
+    /// <summary>Rows per network call when scoring through <c>Transform</c>. Default 256.</summary>
+    public int ScoringBatchSize { get; set; } = 256;
 
     /// <summary>Called at the end of every epoch with loss, accuracy, learning rate and time.</summary>
     public Action<TrainingProgress>? Progress { get; set; }

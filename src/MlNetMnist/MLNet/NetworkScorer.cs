@@ -6,11 +6,14 @@ namespace MlNetMnist;
 
 /// <summary>
 /// Runs a trained network (evaluation mode, no gradients) on batches of flat feature rows and writes
-/// class probabilities. Safe to call from several threads at once.
+/// class probabilities. Safe to call from several threads at once. Scoring runs an inference copy of
+/// the network with batch normalisation folded into the layers before it (<see cref="BatchNormFolding"/>);
+/// <see cref="Module"/> stays the trained network, for weight export.
 /// </summary>
 internal sealed class NetworkScorer : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly nn.Module<Tensor, Tensor> _inference;
     private readonly Device _device;
     private bool _disposed;
 
@@ -21,6 +24,7 @@ internal sealed class NetworkScorer : IDisposable
         _model.eval();
         Definition = definition;
         _device = device;
+        _inference = CreateInferenceNetwork(model, definition, device);
     }
 
     public NetworkDefinition Definition { get; }
@@ -43,7 +47,7 @@ internal sealed class NetworkScorer : IDisposable
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var x = tensor(input[..(rows * InputSize)].ToArray(), new long[] { rows, InputSize }).to(_device);
-        var p = nn.functional.softmax(_model.forward(x), 1).cpu().contiguous();
+        var p = nn.functional.softmax(_inference.forward(x), 1).cpu().contiguous();
         p.data<float>().CopyTo(probabilities[..(rows * Classes)]);
     }
 
@@ -51,6 +55,24 @@ internal sealed class NetworkScorer : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        if (!ReferenceEquals(_inference, _model)) _inference.Dispose();
         _model.Dispose();
+    }
+
+    /// <summary>The trained network with batch norms folded, on <paramref name="device"/>; the network itself if it has none.</summary>
+    private static nn.Module<Tensor, Tensor> CreateInferenceNetwork(nn.Module<Tensor, Tensor> model, NetworkDefinition definition, Device device)
+    {
+        if (!BatchNormFolding.CanFold(definition)) return model;
+        var (folded, weights) = BatchNormFolding.Fold(definition, NetworkWeights.From(model));
+        var network = NetworkBuilder.Build(folded, weights);
+        try
+        {
+            return network.to(device);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 }

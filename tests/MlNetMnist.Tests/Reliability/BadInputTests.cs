@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using MlNetMnist.Data;
+using MlNetMnist.Networks;
 using MlNetMnist.Tests.Cli;
 using MlNetMnist.Tests.Data;
 using MlNetMnist.Training;
@@ -96,7 +97,7 @@ public sealed class BadInputTests : IDisposable
                 // Keys fitted on labels 1 and 2; a row labelled 3 gets key 0 (missing), which training refuses.
                 var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(new InMemoryImageDataView(new byte[2 * 4], 4, [1, 2]));
                 var unseen = keys.Transform(new InMemoryImageDataView(new byte[3 * 4], 4, [1, 2, 3]));
-                return new(typeof(InvalidDataException), () => Fit(new TorchCnnOptions { Network = Networks.NetworkArchitecture.Mlp, BatchSize = 1 }, unseen),
+                return new(typeof(InvalidDataException), () => Fit(new TorchCnnOptions { Network = NetworkArchitecture.Mlp, BatchSize = 1 }, unseen),
                     "Column 'Label', row 2: the label is missing (key value 0); every training row needs a label.");
             case "NaN feature value in training":
                 return new(typeof(InvalidDataException), () => Fit(new TorchCnnOptions { BatchSize = 1 }, Keyed(Rows(784, (1, 5, float.NaN)))),
@@ -199,8 +200,8 @@ public sealed class BadInputTests : IDisposable
             case "checkpoint of another run":
                 string other = Path.Combine(_dir, "other.checkpoint");
                 var small = _f.KeyedTrain(200);
-                using (Fit(new TorchCnnOptions { Network = Networks.NetworkArchitecture.Mlp, Epochs = 1, BatchSize = 100, CheckpointPath = other }, small)) { }
-                return new(typeof(InvalidOperationException), () => Fit(new TorchCnnOptions { Network = Networks.NetworkArchitecture.Mlp, Epochs = 1, BatchSize = 100, Seed = 2, CheckpointPath = other, ResumeFromCheckpoint = true }, _f.KeyedTrain(150)),
+                using (Fit(new TorchCnnOptions { Network = NetworkArchitecture.Mlp, Epochs = 1, BatchSize = 100, CheckpointPath = other }, small)) { }
+                return new(typeof(InvalidOperationException), () => Fit(new TorchCnnOptions { Network = NetworkArchitecture.Mlp, Epochs = 1, BatchSize = 100, Seed = 2, CheckpointPath = other, ResumeFromCheckpoint = true }, _f.KeyedTrain(150)),
                     $"{other}: the checkpoint belongs to another training run (", "Seed is 1 in the checkpoint and 2 now", "TrainingRows is 200 in the checkpoint and 150 now", "TrainingData differs",
                     "Resume with the same options and data as the interrupted run, or train without resuming to start over.");
             default:
@@ -217,7 +218,7 @@ public sealed class BadInputTests : IDisposable
         var ml = _f.Ml;
         var trainWithoutNine = ReliabilityModelFixture.Where(_f.TrainSet, label => label != 9);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.TorchCnn(new TorchCnnOptions { Network = Networks.NetworkArchitecture.Mlp, Epochs = 1, BatchSize = 100 }));
+            .Append(ml.MulticlassClassification.Trainers.TorchCnn(new TorchCnnOptions { Network = NetworkArchitecture.Mlp, Epochs = 1, BatchSize = 100 }));
         var model = pipeline.Fit(trainWithoutNine);
         try
         {

@@ -22,6 +22,14 @@ internal static class CommonOptions
     };
 
     /// <summary><c>--max-test-rows N</c>: evaluate on the first N test images only.</summary>
+    /// <summary><c>--threads N</c>: ONNX Runtime threads of the context that loads a model.</summary>
+    public static Option<int?> OnnxThreads() => new("--threads")
+    {
+        Description = "ONNX Runtime threads for scoring the loaded model (default: all physical cores).",
+        HelpName = "N",
+    };
+
+    /// <summary><c>--max-test-rows N</c>.</summary>
     public static Option<int?> MaxTestRows() => new("--max-test-rows")
     {
         Description = "Evaluate on the first N test images only (default: all 10,000).",

@@ -89,7 +89,7 @@ internal sealed class TrainingOptions
 
     public Option<int?> Threads { get; } = new("--threads")
     {
-        Description = "TorchSharp threads (default: all cores).",
+        Description = "TorchSharp threads, and ONNX Runtime threads for the saved model (default: all cores).",
         HelpName = "N",
     };
 

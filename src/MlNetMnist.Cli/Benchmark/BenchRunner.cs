@@ -24,6 +24,7 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log)
         options.Progress = p => log.WriteLine("  " + p);
 
         var ml = new MLContext(seed: options.Seed);
+        ml.SetOnnxThreads(options.Threads);
         var train = MnistData.Load(ml, dataDirectory, MnistSplit.Train);
         var test = MnistData.Load(ml, dataDirectory, MnistSplit.Test);
         var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(train);

@@ -39,7 +39,7 @@ internal sealed class BenchCommand
         HelpName = "LIST",
     };
 
-    public Option<int?> Threads { get; } = new("--threads") { Description = "TorchSharp threads (default: all cores).", HelpName = "N" };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "TorchSharp threads, and ONNX Runtime threads for the loaded model (default: all cores).", HelpName = "N" };
 
     public Option<int?> Epochs { get; } = new("--epochs") { Description = "Override every preset's epochs (for quick trials; the README figures use the presets' own).", HelpName = "N" };
 

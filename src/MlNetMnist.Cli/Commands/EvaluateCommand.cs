@@ -13,7 +13,7 @@ internal sealed class EvaluateCommand
         _console = console;
         Command = new Command("evaluate", "Evaluate a saved model (model.zip) on the MNIST test split and print its metrics and confusion table.")
         {
-            Data, Model, MaxTestRows, MetricsJson,
+            Data, Model, MaxTestRows, MetricsJson, Threads,
         };
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
@@ -28,6 +28,8 @@ internal sealed class EvaluateCommand
 
     public Option<string?> MetricsJson { get; } = CommonOptions.MetricsJson();
 
+    public Option<int?> Threads { get; } = CommonOptions.OnnxThreads();
+
     private int Execute(ParseResult parseResult)
     {
         bool verbose = parseResult.GetValue(_console.Verbose);
@@ -35,9 +37,11 @@ internal sealed class EvaluateCommand
         string dataArg = CommonOptions.RequirePath(parseResult.GetValue(Data), "--data");
         int? maxTestRows = CommonOptions.RequirePositive(parseResult.GetValue(MaxTestRows), "--max-test-rows");
         string? metricsJson = CommonOptions.OptionalPath(parseResult.GetValue(MetricsJson), "--metrics-json");
+        int? threads = CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads");
 
         string dataDirectory = DataFolder.RequireExisting(dataArg);
         var ml = new MLContext(seed: 1);
+        ml.SetOnnxThreads(threads);
         var model = ModelFile.Load(ml, modelPath, out _);
         try
         {

@@ -22,7 +22,7 @@ internal sealed class PredictCommand
         _console = console;
         Command = new Command("predict", "Predict the label of image files (PNG, JPEG, BMP, ...) with a saved model: one line per image with the label, its probability and the top classes.")
         {
-            Model, Json, Centre, Top, Threshold, Paths,
+            Model, Json, Centre, Top, Threshold, Threads, Paths,
         };
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
@@ -61,6 +61,8 @@ internal sealed class PredictCommand
         Arity = ArgumentArity.OneOrMore,
     };
 
+    public Option<int?> Threads { get; } = CommonOptions.OnnxThreads();
+
     private int Execute(ParseResult parseResult)
     {
         string modelPath = CommonOptions.RequirePath(parseResult.GetValue(Model), "--model");
@@ -72,6 +74,7 @@ internal sealed class PredictCommand
         var inputs = ImageInputs.Expand(parseResult.GetValue(Paths) ?? []);
 
         var ml = new MLContext(seed: 1);
+        ml.SetOnnxThreads(CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads"));
         var model = ModelFile.Load(ml, modelPath, out var schema);
         try
         {

@@ -120,6 +120,7 @@ internal sealed class TrainCommand
         }
 
         var ml = new MLContext(seed: options.Seed);
+        ml.SetOnnxThreads(options.Threads);
         var (train, test) = imagesArg is not null ? ImageFolderTraining.Load(ml, dataDirectory, maxTrainRows, maxTestRows, output)
             : (MnistData.Load(ml, dataDirectory, MnistSplit.Train, maxTrainRows), TestSetEvaluation.LoadTest(ml, dataDirectory, maxTestRows));
         if (imagesArg is null) output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Data: {0} ({1:N0} training images, {2:N0} test images)",

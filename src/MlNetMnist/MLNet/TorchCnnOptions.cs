@@ -86,9 +86,12 @@ public sealed class TorchCnnOptions
     public double? TargetValidationAccuracy { get; set; }
 
     /// <summary>
-    /// Threads for TorchSharp (intra-op; a process-wide LibTorch setting). Null uses all cores. On the
-    /// CPU, training is bit-reproducible for a given seed and thread count; another thread count (and so
-    /// null on another machine) gives slightly different weights (see docs/reliability.md).
+    /// Threads for TorchSharp (intra-op; a process-wide LibTorch setting) in training and in-process
+    /// scoring. Null uses all cores. A model loaded from <c>model.zip</c> scores with ONNX Runtime, whose
+    /// threads are a setting of the loading context: <see cref="OnnxRuntimeThreads.SetOnnxThreads"/>
+    /// (the CLI's <c>--threads</c> sets both). On the CPU, training is bit-reproducible for a
+    /// given seed and thread count; another thread count (and so null on another machine) gives slightly
+    /// different weights (see docs/reliability.md).
     /// </summary>
     public int? Threads { get; set; }
 

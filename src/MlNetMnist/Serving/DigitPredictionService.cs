@@ -85,6 +85,7 @@ public sealed class DigitPredictionService : IDisposable
     public static DigitPredictionService Load(string modelPath, DigitPredictionServiceOptions? options = null)
     {
         var ml = new MLContext(seed: 1);
+        ml.SetOnnxThreads(options?.Threads);
         var model = ModelFile.Load(ml, modelPath, out var schema);
         try
         {

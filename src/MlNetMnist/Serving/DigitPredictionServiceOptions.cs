@@ -29,6 +29,13 @@ public sealed class DigitPredictionServiceOptions
     /// </summary>
     public DigitPreprocessingOptions Preprocessing { get; set; } = new();
 
+    /// <summary>
+    /// ONNX Runtime threads for the model that <see cref="DigitPredictionService.Load"/> reads from
+    /// <c>model.zip</c> (see <see cref="OnnxRuntimeThreads"/>). Null: all physical cores. A service
+    /// built from an already loaded model uses whatever its context was given.
+    /// </summary>
+    public int? Threads { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is not valid.</summary>
     public void Validate()
     {

@@ -16,11 +16,9 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log)
 {
     public const int LatencyCalls = 10_000;
 
-    public BenchRun Run(string preset, int? threads, int? epochs)
+    public BenchRun Run(string preset, BenchSettings settings)
     {
-        var options = TorchCnnPresets.Get(preset);
-        if (threads is int t) options.Threads = t;
-        if (epochs is int e) options.Epochs = e;
+        var options = settings.Apply(TorchCnnPresets.Get(preset));
         options.Progress = p => log.WriteLine("  " + p);
 
         var ml = new MLContext(seed: options.Seed);
@@ -35,6 +33,9 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log)
         var history = classifier.History.Epochs;
         double trainSeconds = history[^1].TrainingTime.TotalSeconds;
         var first99 = history.FirstOrDefault(p => p.ValidationAccuracy >= 0.99);
+        var firstCheck99 = classifier.History.Checks.FirstOrDefault(c => c.ValidationAccuracy >= 0.99);
+        double? secondsTo99 = classifier.History.TrainingTimeToReach(0.99)?.TotalSeconds;
+        int? epochReaching99 = firstCheck99 is not null && (first99 is null || firstCheck99.Epoch <= first99.Epoch) ? firstCheck99.Epoch : first99?.Epoch;
 
         var model = keys.Append(classifier);
         var (accuracy, scoreRate) = TimeEvaluation(ml, model, test);
@@ -42,7 +43,7 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log)
         var (p50, p99) = TimeSingleImagePredictions(ml, model, test);
 
         return new BenchRun(
-            trainSeconds, first99?.TrainingTime.TotalSeconds, first99?.Epoch, history.Count, accuracy,
+            trainSeconds, secondsTo99, epochReaching99, history.Count, accuracy,
             history.Count * (double)(train.GetRowCount() ?? 0) / trainSeconds, scoreRate, loadedRate, p50, p99,
             PeakResidentMegabytes(), history.Select(p => p.ValidationAccuracy ?? double.NaN).ToList());
     }

@@ -20,7 +20,7 @@ internal sealed class BenchCommand
     {
         _console = console;
         Command = new Command("bench", "Benchmark the presets on full MNIST: training time, time to 99%, accuracy, scoring rates, latency and peak memory (median of --runs runs, each in its own process).");
-        foreach (var option in new Option[] { Data, Json, Runs, Configs, Threads, Epochs }) Command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Json, Runs, Configs, Threads, Epochs, CheckEvery }) Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
 
@@ -43,6 +43,12 @@ internal sealed class BenchCommand
 
     public Option<int?> Epochs { get; } = new("--epochs") { Description = "Override every preset's epochs (for quick trials; the README figures use the presets' own).", HelpName = "N" };
 
+    public Option<int?> CheckEvery { get; } = new("--check-every")
+    {
+        Description = "Also check the test accuracy every N training batches, for a finer time to 99% (default: after each epoch only).",
+        HelpName = "N",
+    };
+
     private int Execute(ParseResult parseResult)
     {
         string data = DataFolder.RequireExisting(CommonOptions.RequirePath(parseResult.GetValue(Data), "--data"));
@@ -53,6 +59,10 @@ internal sealed class BenchCommand
             if (!TorchCnnPresets.Names.Contains(config))
                 throw new UsageException($"--configs: unknown preset '{config}'; expected some of {string.Join(", ", TorchCnnPresets.Names)}.");
 
+        var settings = new BenchSettings(
+            CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads"),
+            CommonOptions.RequirePositive(parseResult.GetValue(Epochs), "--epochs"),
+            CommonOptions.RequirePositive(parseResult.GetValue(CheckEvery), "--check-every"));
         var output = _console.Out;
         var machine = MachineDescription.Read();
         output.WriteLine($"Machine: {machine}");
@@ -63,11 +73,11 @@ internal sealed class BenchCommand
             for (int run = 1; run <= runs; run++)
             {
                 output.WriteLine($"[{config} {run}/{runs}]");
-                results.Add(RunChild(data, config, parseResult.GetValue(Threads), parseResult.GetValue(Epochs)));
+                results.Add(RunChild(data, config, settings));
             }
-            var described = TorchCnnPresets.Get(config);
-            if (parseResult.GetValue(Epochs) is int epochs) described.Epochs = epochs;
-            summaries.Add(BenchSummary.Of(config, TrainingOptions.Describe(described), results));
+            string description = TrainingOptions.Describe(settings.Apply(TorchCnnPresets.Get(config)));
+            if (settings.CheckEvery is int every) description += string.Format(CultureInfo.InvariantCulture, ", test accuracy checked every {0} batches", every);
+            summaries.Add(BenchSummary.Of(config, description, results));
         }
 
         output.WriteLine();
@@ -79,15 +89,14 @@ internal sealed class BenchCommand
     }
 
     /// <summary>Runs one configuration in a child process (same executable, hidden bench-run command).</summary>
-    private BenchRun RunChild(string data, string config, int? threads, int? epochs)
+    private BenchRun RunChild(string data, string config, BenchSettings settings)
     {
         string result = Path.Combine(Path.GetTempPath(), $"mlnetmnist-bench-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         string entry = Assembly.GetEntryAssembly()!.Location;
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(entry);
         foreach (var a in new[] { "bench-run", "--data", data, "--config", config, "--result", result }) start.ArgumentList.Add(a);
-        if (threads is int t) { start.ArgumentList.Add("--threads"); start.ArgumentList.Add(t.ToString(CultureInfo.InvariantCulture)); }
-        if (epochs is int e) { start.ArgumentList.Add("--epochs"); start.ArgumentList.Add(e.ToString(CultureInfo.InvariantCulture)); }
+        foreach (var a in settings.Arguments()) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         process.OutputDataReceived += (_, line) => { if (line.Data != null) _console.Out.WriteLine(line.Data); };
         process.BeginOutputReadLine();

@@ -16,7 +16,7 @@ internal sealed class BenchRunCommand
     {
         _console = console;
         Command = new Command("bench-run", "One benchmark run (used by bench).") { Hidden = true };
-        foreach (var option in new Option[] { Data, Config, Result, Threads, Epochs }) Command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Config, Result, Threads, Epochs, CheckEvery }) Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
 
@@ -32,10 +32,13 @@ internal sealed class BenchRunCommand
 
     public Option<int?> Epochs { get; } = new("--epochs");
 
+    public Option<int?> CheckEvery { get; } = new("--check-every");
+
     private int Execute(ParseResult parseResult)
     {
         string data = DataFolder.RequireExisting(CommonOptions.RequirePath(parseResult.GetValue(Data), "--data"));
-        var run = new BenchRunner(data, _console.Out).Run(parseResult.GetValue(Config)!, parseResult.GetValue(Threads), parseResult.GetValue(Epochs));
+        var run = new BenchRunner(data, _console.Out).Run(parseResult.GetValue(Config)!,
+            new BenchSettings(parseResult.GetValue(Threads), parseResult.GetValue(Epochs), parseResult.GetValue(CheckEvery)));
         File.WriteAllText(parseResult.GetValue(Result)!, JsonSerializer.Serialize(run));
         return CliConsole.Success;
     }

@@ -7,8 +7,9 @@ namespace MlNetMnist;
 /// <summary>
 /// Runs a trained network (evaluation mode, no gradients) on batches of flat feature rows and writes
 /// class probabilities. Safe to call from several threads at once. Scoring runs an inference copy of
-/// the network with batch normalisation folded into the layers before it (<see cref="BatchNormFolding"/>);
-/// <see cref="Module"/> stays the trained network, for weight export.
+/// the network (<see cref="InferenceNetwork"/>: batch norms folded, pooling before ReLU, input
+/// normalisation folded into the first convolution); <see cref="Module"/> stays the trained network,
+/// for weight export.
 /// </summary>
 internal sealed class NetworkScorer : IDisposable
 {
@@ -59,11 +60,11 @@ internal sealed class NetworkScorer : IDisposable
         _model.Dispose();
     }
 
-    /// <summary>The trained network with batch norms folded, on <paramref name="device"/>; the network itself if it has none.</summary>
+    /// <summary>The <see cref="InferenceNetwork"/> form of the trained network, on <paramref name="device"/>; the network itself if nothing applies.</summary>
     private static nn.Module<Tensor, Tensor> CreateInferenceNetwork(nn.Module<Tensor, Tensor> model, NetworkDefinition definition, Device device)
     {
-        if (!BatchNormFolding.CanFold(definition)) return model;
-        var (folded, weights) = BatchNormFolding.Fold(definition, NetworkWeights.From(model));
+        if (!InferenceNetwork.Improves(definition)) return model;
+        var (folded, weights) = InferenceNetwork.Create(definition, NetworkWeights.From(model));
         var network = NetworkBuilder.Build(folded, weights);
         try
         {

@@ -82,6 +82,14 @@ public sealed class TorchCnnOptions
     /// <summary>Smallest validation-accuracy gain (0-1) that counts as an improvement for early stopping. Default 0.</summary>
     public double EarlyStoppingMinDelta { get; set; }
 
+    /// <summary>
+    /// Also evaluate the validation data every this many training batches, in the middle of epochs, and
+    /// record the results in <see cref="TrainingHistory.Checks"/> (for a finer "time to accuracy X";
+    /// the time spent validating is not training time). Training itself is unchanged. Null: only at
+    /// the end of each epoch. Needs validation data.
+    /// </summary>
+    public int? ValidationEveryBatches { get; set; }
+
     /// <summary>Stop as soon as validation accuracy reaches this value (0-1). Needs validation data. Null: no target.</summary>
     public double? TargetValidationAccuracy { get; set; }
 
@@ -164,6 +172,7 @@ public sealed class TorchCnnOptions
         Require(EarlyStoppingMinDelta >= 0 && EarlyStoppingMinDelta < 1, nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "in [0, 1)");
         Require(TargetValidationAccuracy is null or (> 0 and <= 1), nameof(TargetValidationAccuracy), TargetValidationAccuracy ?? 0, "in (0, 1]");
         Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1");
+        Require(ValidationEveryBatches is null or >= 1, nameof(ValidationEveryBatches), ValidationEveryBatches ?? 0, "at least 1 (or null)");
         Require(ScoringBatchSize >= 1, nameof(ScoringBatchSize), ScoringBatchSize, "at least 1");
         Require(NormalizationStd is null or > 0, nameof(NormalizationStd), NormalizationStd ?? 0, "a positive number");
         Require(ImageChannels is null or >= 1, nameof(ImageChannels), ImageChannels ?? 0, "at least 1");

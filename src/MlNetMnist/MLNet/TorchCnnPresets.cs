@@ -17,12 +17,12 @@ public static class TorchCnnPresets
 
     /// <summary>
     /// For the highest accuracy: the wide CNN with batch norm, random rotations, scaling and shifts on
-    /// every batch, label smoothing and a one-cycle schedule over 20 epochs.
+    /// every batch, label smoothing and a one-cycle schedule over 15 epochs.
     /// </summary>
     public static TorchCnnOptions Accurate() => new()
     {
         Network = NetworkArchitecture.WideCnn,
-        Epochs = 20,
+        Epochs = 15,
         BatchSize = 128,
         LearningRate = 0.004,
         Optimizer = OptimizerKind.AdamW,

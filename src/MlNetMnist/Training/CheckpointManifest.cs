@@ -42,6 +42,9 @@ internal sealed class CheckpointManifest
     /// <summary>The completed epochs.</summary>
     public List<TrainingProgress> History { get; set; } = new();
 
+    /// <summary>See <see cref="TrainingHistory.Checks"/>.</summary>
+    public List<ValidationCheck> Checks { get; set; } = new();
+
     /// <summary>See <see cref="TrainingHistory.StopReason"/>.</summary>
     public string StopReason { get; set; } = "";
 

@@ -55,7 +55,7 @@ internal sealed class TorchTrainer
             var trainedBefore = clock.Training;
             long rowsBefore = Math.Min(p.BatchesDone * o.BatchSize, train.Count);
             clock.StartTraining();
-            RunEpoch(s, definition, train, clock, cancellation);
+            RunEpoch(s, definition, train, validation, clock, cancellation);
             double loss = p.LossSum / train.Count, accuracy = p.Correct / (double)train.Count;
             double learningRate = s.Optimizer.ParamGroups.First().LearningRate;
             if (o.Schedule == LearningRateSchedule.Step) s.Scheduler?.step();
@@ -82,7 +82,7 @@ internal sealed class TorchTrainer
         }
     }
 
-    private void RunEpoch(TrainingSession s, NetworkDefinition definition, TrainingData train, TrainingClock clock, CancellationToken cancellation)
+    private void RunEpoch(TrainingSession s, NetworkDefinition definition, TrainingData train, TrainingData? validation, TrainingClock clock, CancellationToken cancellation)
     {
         var o = _options;
         var p = s.Position;
@@ -117,7 +117,18 @@ internal sealed class TorchTrainer
             p.Correct += logits.argmax(1).eq(y).sum().ToInt64();
             p.BatchesDone++;
             o.AfterBatch?.Invoke(p.Epoch, p.BatchesDone);
+            if (validation is not null && o.ValidationEveryBatches is int every && p.BatchesDone % every == 0 && end < n)
+                CheckValidation(s, validation, clock);
         }
+    }
+
+    /// <summary>A mid-epoch look at the validation data, outside the training time (see <see cref="ValidationCheck"/>).</summary>
+    private static void CheckValidation(TrainingSession s, TrainingData validation, TrainingClock clock)
+    {
+        clock.StopTraining();
+        var (loss, accuracy) = Evaluate(s.Model, validation);
+        s.History.Add(new ValidationCheck(s.Position.Epoch, s.Position.BatchesDone, clock.Training, loss, accuracy));
+        clock.StartTraining();
     }
 
     /// <summary>Writes a checkpoint of the current position, if asked for, and describes the stop.</summary>

@@ -68,6 +68,7 @@ internal sealed class TrainingCheckpoint
             TotalTime = totalTime,
             TrainingTime = trainingTime,
             History = session.History.Epochs.ToList(),
+            Checks = session.History.Checks.ToList(),
             StopReason = session.History.StopReason,
             SelectedEpoch = session.History.SelectedEpoch,
             BestAccuracy = bestAccuracy,
@@ -180,6 +181,7 @@ internal sealed class TrainingCheckpoint
         }
         session.Random.Restore(new RandomState(m.ModuleRandom, m.ShuffleRandom, m.AugmentationRandom));
         foreach (var epoch in m.History) session.History.Add(epoch);
+        foreach (var check in m.Checks ?? []) session.History.Add(check);
         session.History.StopReason = m.StopReason;
         session.History.SelectedEpoch = m.SelectedEpoch;
     }

@@ -4,9 +4,28 @@ namespace MlNetMnist.Training;
 public sealed class TrainingHistory
 {
     private readonly List<TrainingProgress> _epochs = new();
+    private readonly List<ValidationCheck> _checks = new();
 
     /// <summary>The epochs completed.</summary>
     public IReadOnlyList<TrainingProgress> Epochs => _epochs;
+
+    /// <summary>
+    /// Validation results in the middle of epochs, when <see cref="TorchCnnOptions.ValidationEveryBatches"/>
+    /// is set (empty otherwise), in order.
+    /// </summary>
+    public IReadOnlyList<ValidationCheck> Checks => _checks;
+
+    /// <summary>
+    /// Training time (excluding validation) when the validation accuracy first reached
+    /// <paramref name="accuracy"/>, at a mid-epoch check or at the end of an epoch; null if it never did.
+    /// </summary>
+    /// <param name="accuracy">The accuracy (0-1).</param>
+    public TimeSpan? TrainingTimeToReach(double accuracy)
+    {
+        var atChecks = _checks.Where(c => c.ValidationAccuracy >= accuracy).Select(c => (TimeSpan?)c.TrainingTime);
+        var atEpochs = _epochs.Where(e => e.ValidationAccuracy >= accuracy).Select(e => (TimeSpan?)e.TrainingTime);
+        return atChecks.Concat(atEpochs).Min();
+    }
 
     /// <summary>Total training wall time.</summary>
     public TimeSpan TotalTime => _epochs.Count == 0 ? TimeSpan.Zero : _epochs[^1].TotalTime;
@@ -18,4 +37,6 @@ public sealed class TrainingHistory
     public int SelectedEpoch { get; internal set; }
 
     internal void Add(TrainingProgress progress) => _epochs.Add(progress);
+
+    internal void Add(ValidationCheck check) => _checks.Add(check);
 }

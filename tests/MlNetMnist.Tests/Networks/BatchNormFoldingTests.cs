@@ -1,7 +1,5 @@
 using MlNetMnist.Networks;
 using MlNetMnist.Tests.Onnx;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MlNetMnist.Tests.Networks;
 
@@ -24,21 +22,13 @@ public class BatchNormFoldingTests
         Assert.All(folded.Layers.OfType<Conv2dSpec>(), c => Assert.True(c.Bias));
         Assert.Equal(definition.Layers.Count(l => l is Conv2dSpec), folded.Layers.Count(l => l is Conv2dSpec));
         Assert.DoesNotContain(weights.Names, n => n.EndsWith(".running_mean", StringComparison.Ordinal));
-        AssertScoresMatch(trained, folded, weights);
+        trained.AssertSameProbabilities(folded, weights, Tolerance);
     }
 
     [Fact]
     public void LinearFollowedByBatchNorm1dIsFoldedAndOtherLayersKeepTheirWeights()
     {
-        var definition = new NetworkDefinition("custom-mlp", 1, 6, 5, 3,
-        [
-            TrainedNetwork.MnistNormalize,
-            new LinearSpec(30, 16, Bias: false),
-            new BatchNorm1dSpec(16, Epsilon: 1e-3),
-            new ReluSpec(),
-            new DropoutSpec(0.3),
-            new LinearSpec(16, 3),
-        ]);
+        var definition = TrainedNetwork.CustomMlp();
         var trained = TrainedNetwork.Create(definition, seed: 9);
 
         var (folded, weights) = BatchNormFolding.Fold(definition, trained.Weights);
@@ -47,7 +37,7 @@ public class BatchNormFoldingTests
         Assert.Equal(new LinearSpec(30, 16, Bias: true), folded.Layers[1]);
         Assert.Equal(trained.Weights["5.weight"].Values, weights["3.weight"].Values);
         Assert.Equal(trained.Weights["5.bias"].Values, weights["3.bias"].Values);
-        AssertScoresMatch(trained, folded, weights);
+        trained.AssertSameProbabilities(folded, weights, Tolerance);
     }
 
     [Fact]
@@ -73,16 +63,5 @@ public class BatchNormFoldingTests
         reshaped[conv] = new WeightTensor([1, 1], [0f]);
         e = Assert.Throws<ArgumentException>(() => NetworkBuilder.Build(folded, new NetworkWeights(reshaped)));
         Assert.Contains($"'{conv}' has shape [1, 1]", e.Message);
-    }
-
-    private static void AssertScoresMatch(TrainedNetwork trained, NetworkDefinition folded, NetworkWeights weights)
-    {
-        using var scope = NewDisposeScope();
-        using var module = NetworkBuilder.Build(folded, weights);
-        using var mode = inference_mode();
-        var inputs = tensor(trained.Inputs, [trained.BatchSize, folded.InputSize]);
-        var actual = nn.functional.softmax(module.forward(inputs), 1).contiguous().data<float>().ToArray();
-        float maxDifference = trained.Probabilities.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
-        Assert.True(maxDifference <= Tolerance, $"max |difference| {maxDifference:G3} exceeds {Tolerance:G3}");
     }
 }

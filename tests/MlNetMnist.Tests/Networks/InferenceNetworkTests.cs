@@ -1,7 +1,5 @@
 using MlNetMnist.Networks;
 using MlNetMnist.Tests.Onnx;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MlNetMnist.Tests.Networks;
 
@@ -21,7 +19,7 @@ public class InferenceNetworkTests
         Assert.Equal(
             ["ReshapeToImageSpec", "Conv2dSpec", "MaxPool2dSpec", "ReluSpec", "Conv2dSpec", "MaxPool2dSpec", "ReluSpec", "FlattenSpec", "LinearSpec"],
             inference.Layers.Select(l => l.GetType().Name));
-        AssertScoresMatch(trained, inference, weights);
+        trained.AssertSameProbabilities(inference, weights, Tolerance);
     }
 
     [Fact]
@@ -34,7 +32,7 @@ public class InferenceNetworkTests
 
         Assert.IsType<NormalizeSpec>(inference.Layers[0]);
         Assert.DoesNotContain(inference.Layers, l => l is BatchNorm2dSpec or DropoutSpec);
-        AssertScoresMatch(trained, inference, weights);
+        trained.AssertSameProbabilities(inference, weights, Tolerance);
     }
 
     [Fact]
@@ -47,7 +45,7 @@ public class InferenceNetworkTests
 
         Assert.IsType<AutoInvertSpec>(inference.Layers[0]);
         Assert.IsType<NormalizeSpec>(inference.Layers[1]);
-        AssertScoresMatch(trained, inference, weights);
+        trained.AssertSameProbabilities(inference, weights, Tolerance);
     }
 
     [Fact]
@@ -55,16 +53,5 @@ public class InferenceNetworkTests
     {
         var definition = Architectures.Create(NetworkArchitecture.Mlp, 1, 28, 28, 10, TrainedNetwork.MnistNormalize);
         Assert.False(InferenceNetwork.Improves(definition));
-    }
-
-    private static void AssertScoresMatch(TrainedNetwork trained, NetworkDefinition inference, NetworkWeights weights)
-    {
-        using var scope = NewDisposeScope();
-        using var module = NetworkBuilder.Build(inference, weights);
-        using var mode = inference_mode();
-        var inputs = tensor(trained.Inputs, [trained.BatchSize, inference.InputSize]);
-        var actual = nn.functional.softmax(module.forward(inputs), 1).contiguous().data<float>().ToArray();
-        float maxDifference = trained.Probabilities.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
-        Assert.True(maxDifference <= Tolerance, $"max |difference| {maxDifference:G3} exceeds {Tolerance:G3}");
     }
 }

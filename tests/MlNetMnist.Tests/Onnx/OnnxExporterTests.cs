@@ -31,15 +31,7 @@ public class OnnxExporterTests
     [Fact]
     public void BatchNorm1dDropoutAndBiaslessLinearMatchTorchSharp()
     {
-        var definition = new NetworkDefinition("custom-mlp", 1, 6, 5, 3,
-        [
-            TrainedNetwork.MnistNormalize,
-            new LinearSpec(30, 16, Bias: false),
-            new BatchNorm1dSpec(16, Epsilon: 1e-3),
-            new ReluSpec(),
-            new DropoutSpec(0.3),
-            new LinearSpec(16, 3),
-        ]);
+        var definition = TrainedNetwork.CustomMlp();
         AssertBothLayoutsMatch(TrainedNetwork.Create(definition, seed: 9));
     }
 

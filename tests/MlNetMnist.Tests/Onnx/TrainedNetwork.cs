@@ -12,6 +12,17 @@ internal sealed record TrainedNetwork(NetworkDefinition Definition, NetworkWeigh
 {
     public static readonly NormalizeSpec MnistNormalize = NormalizeSpec.ForPixels(0.1307f, 0.3081f);
 
+    /// <summary>A small MLP with a bias-less linear layer, a batch norm 1d (eps 1e-3) and dropout, on 6x5 inputs.</summary>
+    public static NetworkDefinition CustomMlp() => new("custom-mlp", 1, 6, 5, 3,
+    [
+        MnistNormalize,
+        new LinearSpec(30, 16, Bias: false),
+        new BatchNorm1dSpec(16, Epsilon: 1e-3),
+        new ReluSpec(),
+        new DropoutSpec(0.3),
+        new LinearSpec(16, 3),
+    ]);
+
     public static TrainedNetwork Create(NetworkDefinition definition, int seed = 1, int batchSize = 16, int trainingSteps = 3)
     {
         using var scope = NewDisposeScope();
@@ -38,6 +49,22 @@ internal sealed record TrainedNetwork(NetworkDefinition Definition, NetworkWeigh
 
         return new TrainedNetwork(definition, NetworkWeights.From(model), batchSize,
             inputs.contiguous().data<float>().ToArray(), probabilities.contiguous().data<float>().ToArray());
+    }
+
+    /// <summary>
+    /// Fails unless the network <paramref name="definition"/> with <paramref name="weights"/> (for
+    /// example a rewritten form of this one) gives these probabilities for these inputs, within
+    /// <paramref name="tolerance"/>.
+    /// </summary>
+    public void AssertSameProbabilities(NetworkDefinition definition, NetworkWeights weights, float tolerance)
+    {
+        using var scope = NewDisposeScope();
+        using var module = NetworkBuilder.Build(definition, weights);
+        using var mode = inference_mode();
+        var inputs = tensor(Inputs, [BatchSize, definition.InputSize]);
+        var actual = nn.functional.softmax(module.forward(inputs), 1).contiguous().data<float>().ToArray();
+        float maxDifference = Probabilities.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Xunit.Assert.True(maxDifference <= tolerance, $"max |difference| {maxDifference:G3} exceeds {tolerance:G3}");
     }
 
     /// <summary>Row <paramref name="row"/> of the inputs.</summary>

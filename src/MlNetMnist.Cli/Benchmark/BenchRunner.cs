@@ -32,10 +32,7 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log)
         using var classifier = ml.MulticlassClassification.Trainers.TorchCnn(options).Fit(keys.Transform(train), keys.Transform(test));
         var history = classifier.History.Epochs;
         double trainSeconds = history[^1].TrainingTime.TotalSeconds;
-        var first99 = history.FirstOrDefault(p => p.ValidationAccuracy >= 0.99);
-        var firstCheck99 = classifier.History.Checks.FirstOrDefault(c => c.ValidationAccuracy >= 0.99);
-        double? secondsTo99 = classifier.History.TrainingTimeToReach(0.99)?.TotalSeconds;
-        int? epochReaching99 = firstCheck99 is not null && (first99 is null || firstCheck99.Epoch <= first99.Epoch) ? firstCheck99.Epoch : first99?.Epoch;
+        var first99 = classifier.History.FirstReaching(0.99);
 
         var model = keys.Append(classifier);
         var (accuracy, scoreRate) = TimeEvaluation(ml, model, test);
@@ -43,7 +40,7 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log)
         var (p50, p99) = TimeSingleImagePredictions(ml, model, test);
 
         return new BenchRun(
-            trainSeconds, secondsTo99, epochReaching99, history.Count, accuracy,
+            trainSeconds, first99?.TrainingTime.TotalSeconds, first99?.Epoch, history.Count, accuracy,
             history.Count * (double)(train.GetRowCount() ?? 0) / trainSeconds, scoreRate, loadedRate, p50, p99,
             PeakResidentMegabytes(), history.Select(p => p.ValidationAccuracy ?? double.NaN).ToList());
     }

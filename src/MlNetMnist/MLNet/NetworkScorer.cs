@@ -16,6 +16,7 @@ internal sealed class NetworkScorer : IDisposable
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly nn.Module<Tensor, Tensor> _inference;
     private readonly Device _device;
+    private NetworkWeights? _weights;
     private bool _disposed;
 
     public NetworkScorer(nn.Module<Tensor, Tensor> model, NetworkDefinition definition, Device device)
@@ -25,7 +26,7 @@ internal sealed class NetworkScorer : IDisposable
         _model.eval();
         Definition = definition;
         _device = device;
-        _inference = CreateInferenceNetwork(model, definition, device);
+        _inference = CreateInferenceNetwork();
     }
 
     public NetworkDefinition Definition { get; }
@@ -36,6 +37,9 @@ internal sealed class NetworkScorer : IDisposable
 
     /// <summary>The module itself, for weight export.</summary>
     public nn.Module<Tensor, Tensor> Module => _model;
+
+    /// <summary>The trained weights, copied to managed memory once, on first use.</summary>
+    public NetworkWeights Weights => _weights ??= NetworkWeights.From(_model);
 
     /// <summary>
     /// Scores <paramref name="rows"/> rows of <paramref name="input"/> (<c>rows * InputSize</c> values)
@@ -60,15 +64,15 @@ internal sealed class NetworkScorer : IDisposable
         _model.Dispose();
     }
 
-    /// <summary>The <see cref="InferenceNetwork"/> form of the trained network, on <paramref name="device"/>; the network itself if nothing applies.</summary>
-    private static nn.Module<Tensor, Tensor> CreateInferenceNetwork(nn.Module<Tensor, Tensor> model, NetworkDefinition definition, Device device)
+    /// <summary>The <see cref="InferenceNetwork"/> form of the trained network, on its device; the network itself if nothing applies.</summary>
+    private nn.Module<Tensor, Tensor> CreateInferenceNetwork()
     {
-        if (!InferenceNetwork.Improves(definition)) return model;
-        var (folded, weights) = InferenceNetwork.Create(definition, NetworkWeights.From(model));
+        if (!InferenceNetwork.Improves(Definition)) return _model;
+        var (folded, weights) = InferenceNetwork.Create(Definition, Weights);
         var network = NetworkBuilder.Build(folded, weights);
         try
         {
-            return network.to(device);
+            return network.to(_device);
         }
         catch
         {

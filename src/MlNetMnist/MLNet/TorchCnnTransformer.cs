@@ -29,7 +29,6 @@ public sealed class TorchCnnTransformer : ITransformer, IDisposable
 
     private readonly LabelKeyInfo _label;
     private readonly int _scoringBatchSize;
-    private NetworkWeights? _weights;
 
     internal TorchCnnTransformer(NetworkScorer scorer, LabelKeyInfo label, string featureColumnName, TorchCnnOptions options, TrainingHistory history)
     {
@@ -66,7 +65,7 @@ public sealed class TorchCnnTransformer : ITransformer, IDisposable
     internal int InputSize => Scorer.InputSize;
 
     /// <summary>The trained weights, copied to managed memory on first use.</summary>
-    public NetworkWeights Weights => _weights ??= NetworkWeights.From(Scorer.Module);
+    public NetworkWeights Weights => Scorer.Weights;
 
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)

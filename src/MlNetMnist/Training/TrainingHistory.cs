@@ -16,15 +16,17 @@ public sealed class TrainingHistory
     public IReadOnlyList<ValidationCheck> Checks => _checks;
 
     /// <summary>
-    /// Training time (excluding validation) when the validation accuracy first reached
-    /// <paramref name="accuracy"/>, at a mid-epoch check or at the end of an epoch; null if it never did.
+    /// The epoch and the training time (excluding validation) at which the validation accuracy first
+    /// reached <paramref name="accuracy"/>, at a mid-epoch check or at the end of an epoch; null if it
+    /// never did.
     /// </summary>
     /// <param name="accuracy">The accuracy (0-1).</param>
-    public TimeSpan? TrainingTimeToReach(double accuracy)
+    public (int Epoch, TimeSpan TrainingTime)? FirstReaching(double accuracy)
     {
-        var atChecks = _checks.Where(c => c.ValidationAccuracy >= accuracy).Select(c => (TimeSpan?)c.TrainingTime);
-        var atEpochs = _epochs.Where(e => e.ValidationAccuracy >= accuracy).Select(e => (TimeSpan?)e.TrainingTime);
-        return atChecks.Concat(atEpochs).Min();
+        var atChecks = _checks.Where(c => c.ValidationAccuracy >= accuracy).Select(c => (c.Epoch, c.TrainingTime));
+        var atEpochs = _epochs.Where(e => e.ValidationAccuracy >= accuracy).Select(e => (e.Epoch, e.TrainingTime));
+        var reached = atChecks.Concat(atEpochs).ToList();
+        return reached.Count == 0 ? null : reached.MinBy(r => r.TrainingTime);
     }
 
     /// <summary>Total training wall time.</summary>

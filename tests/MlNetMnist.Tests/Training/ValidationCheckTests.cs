@@ -51,10 +51,10 @@ public class ValidationCheckTests
         history.Add(new ValidationCheck(2, 100, TimeSpan.FromSeconds(8), 0.1, 0.991));
         history.Add(Epoch(2, TimeSpan.FromSeconds(10), 0.993));
 
-        Assert.Equal(TimeSpan.FromSeconds(5), history.TrainingTimeToReach(0.96));
-        Assert.Equal(TimeSpan.FromSeconds(8), history.TrainingTimeToReach(0.99));
-        Assert.Equal(TimeSpan.FromSeconds(10), history.TrainingTimeToReach(0.992));
-        Assert.Null(history.TrainingTimeToReach(0.999));
+        Assert.Equal((1, TimeSpan.FromSeconds(5)), history.FirstReaching(0.96));
+        Assert.Equal((2, TimeSpan.FromSeconds(8)), history.FirstReaching(0.99));
+        Assert.Equal((2, TimeSpan.FromSeconds(10)), history.FirstReaching(0.992));
+        Assert.Null(history.FirstReaching(0.999));
     }
 
     [Fact]

@@ -12,12 +12,10 @@ namespace MlNetMnist.Networks;
 public static class NetworkBuilder
 {
     /// <summary>Creates the module (on the CPU, in training mode, with TorchSharp's default initialisation).</summary>
-    public static nn.Module<Tensor, Tensor> Build(NetworkDefinition definition) => Build(definition, Create);
-
-    private static nn.Module<Tensor, Tensor> Build(NetworkDefinition definition, Func<LayerSpec, TorchModule> create)
+    public static nn.Module<Tensor, Tensor> Build(NetworkDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var modules = definition.Layers.Select((layer, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), create(layer)));
+        var modules = definition.Layers.Select((layer, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), Create(layer)));
         return nn.Sequential(modules.ToArray());
     }
 
@@ -30,7 +28,7 @@ public static class NetworkBuilder
     public static nn.Module<Tensor, Tensor> Build(NetworkDefinition definition, NetworkWeights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        var module = Build(definition, CreateForWeights);
+        var module = Build(definition);
         try
         {
             using var scope = NewDisposeScope();
@@ -56,15 +54,22 @@ public static class NetworkBuilder
     }
 
     /// <summary>
-    /// Like <see cref="Create"/>, for layers whose weights are about to be overwritten. A convolution's
-    /// bias is attached after construction: TorchSharp 0.107's <c>Conv2d</c> constructor leaves one
-    /// undisposed tensor behind when it initialises a bias itself.
+    /// A convolution whose bias, if any, is attached after construction: TorchSharp 0.107's
+    /// <c>Conv2d</c> constructor leaves one undisposed tensor behind when it initialises a bias itself.
+    /// The bias is initialised as that constructor (and PyTorch) does, uniform in +/- 1/sqrt(fan in),
+    /// drawn after the weight, so the random draws and the initial values are the same.
     /// </summary>
-    private static TorchModule CreateForWeights(LayerSpec layer)
+    private static TorchModule Convolution(Conv2dSpec c)
     {
-        if (layer is not Conv2dSpec { Bias: true } c) return Create(layer);
         var conv = nn.Conv2d(c.InChannels, c.OutChannels, c.Kernel, stride: c.Stride, padding: c.Padding, bias: false);
-        conv.bias = new TorchSharp.Modules.Parameter(zeros(c.OutChannels));
+        if (!c.Bias) return conv;
+        double bound = 1 / Math.Sqrt(c.InChannels * c.Kernel * c.Kernel);
+        using (no_grad())
+        {
+            var bias = empty(c.OutChannels);
+            bias.uniform_(-bound, bound);
+            conv.bias = new TorchSharp.Modules.Parameter(bias);
+        }
         return conv;
     }
 
@@ -73,7 +78,7 @@ public static class NetworkBuilder
         NormalizeSpec n => new AffineNormalize(n.Scale, n.Shift),
         AutoInvertSpec a => new AutoInvert(a),
         ReshapeToImageSpec r => nn.Unflatten(1, new long[] { r.Channels, r.Height, r.Width }),
-        Conv2dSpec c => nn.Conv2d(c.InChannels, c.OutChannels, c.Kernel, stride: c.Stride, padding: c.Padding, bias: c.Bias),
+        Conv2dSpec c => Convolution(c),
         BatchNorm2dSpec b => nn.BatchNorm2d(b.Channels, eps: b.Epsilon, momentum: b.Momentum),
         BatchNorm1dSpec b => nn.BatchNorm1d(b.Features, eps: b.Epsilon, momentum: b.Momentum),
         ReluSpec => nn.ReLU(),

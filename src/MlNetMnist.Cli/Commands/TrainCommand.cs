@@ -144,7 +144,7 @@ internal sealed class TrainCommand
 
             if (onnxPath is not null)
             {
-                TransformerChains.RequireClassifier(model).ExportOnnx(onnxPath);
+                TransformerChains.RequireOnly<TorchCnnTransformer>(model).ExportOnnx(onnxPath);
                 output.WriteLine($"ONNX model written to {Path.GetFullPath(onnxPath)}");
             }
 

@@ -16,7 +16,7 @@ namespace MlNetMnist.Images;
 /// <c>Microsoft.ML.ImageAnalytics</c> alone, so <c>imageInput.Append(trainer)</c> (or the fitted chain
 /// in front of a trained model) saves into one <c>model.zip</c> that accepts image paths.</para>
 /// <para>Inversion of dark-on-light images is not here: train with
-/// <see cref="TorchCnnOptions.InputPolarity"/> = <see cref="InputPolarity.AutoInvert"/>, which puts it
+/// <c>TorchCnnOptions.InputPolarity</c> = <see cref="InputPolarity.AutoInvert"/>, which puts it
 /// inside the network and the saved ONNX graph. Centring the digit by mass the way MNIST was made cannot
 /// be expressed with saveable ML.NET transforms: it is the optional <see cref="DigitImagePreprocessor"/>.</para>
 /// </remarks>

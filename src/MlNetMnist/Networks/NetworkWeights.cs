@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace MlNetMnist.Networks;
 
 /// <summary>One named tensor of a trained network, copied to managed memory (row-major).</summary>
@@ -8,8 +6,8 @@ namespace MlNetMnist.Networks;
 public sealed record WeightTensor(long[] Shape, float[] Values);
 
 /// <summary>
-/// The state (parameters and buffers such as batch-norm running statistics) of a network built by
-/// <see cref="NetworkBuilder"/>, keyed like TorchSharp's state dictionary (<c>"3.weight"</c>).
+/// The state (parameters and buffers such as batch-norm running statistics) of a network, keyed like
+/// TorchSharp's state dictionary (<c>"3.weight"</c>: layer 3's weight).
 /// Integer buffers (<c>num_batches_tracked</c>) are left out.
 /// </summary>
 public sealed class NetworkWeights
@@ -28,18 +26,4 @@ public sealed class NetworkWeights
 
     /// <summary>True when a tensor called <paramref name="name"/> exists.</summary>
     public bool Contains(string name) => _tensors.ContainsKey(name);
-
-    /// <summary>Copies the floating-point state of <paramref name="module"/> to managed memory.</summary>
-    public static NetworkWeights From(nn.Module module)
-    {
-        var result = new Dictionary<string, WeightTensor>();
-        using var scope = NewDisposeScope();
-        foreach (var (name, tensor) in module.state_dict())
-        {
-            if (!is_floating_point(tensor)) continue;
-            var cpu = tensor.detach().to(ScalarType.Float32).cpu().contiguous();
-            result[name] = new WeightTensor(cpu.shape.ToArray(), cpu.data<float>().ToArray());
-        }
-        return new NetworkWeights(result);
-    }
 }

@@ -8,7 +8,7 @@ public sealed partial record MetricsReport
     /// Scores <paramref name="data"/> with <paramref name="model"/> and builds the full report: ML.NET's
     /// multiclass metrics (numbers identical to <c>mlContext.MulticlassClassification.Evaluate</c>), the
     /// confusion matrix and its most frequent confusions, the misclassified examples with their images,
-    /// sample images, and — for a model with a TorchCnn classifier — its training curves, network and
+    /// sample images, and — for a model with an <see cref="IImageClassifierModel"/> — its training curves, network and
     /// options. The data is scored once.
     /// </summary>
     /// <param name="ml">The ML.NET context.</param>

@@ -106,7 +106,7 @@ public sealed partial record MetricsReport
 
     /// <summary>
     /// Builds the report from ML.NET's metrics and the class names in the order of the confusion
-    /// matrix rows (see <see cref="Reports.ClassNames.FromSchema"/>).
+    /// matrix rows (see <see cref="MlNetMnist.ClassNames.FromSchema"/>).
     /// </summary>
     /// <param name="metrics">The result of <c>mlContext.MulticlassClassification.Evaluate</c>.</param>
     /// <param name="classNames">One name per class; null for <c>"0"</c> to <c>"k-1"</c>.</param>
@@ -116,7 +116,7 @@ public sealed partial record MetricsReport
         ArgumentNullException.ThrowIfNull(metrics);
         var confusion = metrics.ConfusionMatrix;
         int k = confusion.NumberOfClasses;
-        var names = classNames ?? Reports.ClassNames.Numbered(k);
+        var names = classNames ?? MlNetMnist.ClassNames.Numbered(k);
         if (names.Count != k)
             throw new ArgumentException($"{names.Count} class names given for a confusion matrix of {k} classes.", nameof(classNames));
 
@@ -182,7 +182,7 @@ public sealed partial record MetricsReport
 
     /// <summary>
     /// Builds the report, taking the class names from the scored data's schema
-    /// (<see cref="Reports.ClassNames.FromSchema"/>): the slot names of <c>Score</c>, else the key
+    /// (<see cref="MlNetMnist.ClassNames.FromSchema"/>): the slot names of <c>Score</c>, else the key
     /// values of <c>Label</c> or <c>PredictedLabel</c>, else numbers.
     /// </summary>
     /// <param name="metrics">The result of <c>mlContext.MulticlassClassification.Evaluate</c>.</param>
@@ -195,7 +195,7 @@ public sealed partial record MetricsReport
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(scoredSchema);
-        var names = Reports.ClassNames.FromSchema(scoredSchema, metrics.ConfusionMatrix.NumberOfClasses,
+        var names = MlNetMnist.ClassNames.FromSchema(scoredSchema, metrics.ConfusionMatrix.NumberOfClasses,
             scoreColumnName, labelColumnName, predictedLabelColumnName);
         return Create(metrics, names);
     }

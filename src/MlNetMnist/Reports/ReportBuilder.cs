@@ -10,7 +10,7 @@ namespace MlNetMnist.Reports;
 /// </summary>
 internal static class ReportBuilder
 {
-    public static MetricsReport Build(MLContext ml, IDataView scored, IDataView sampleSource, ReportOptions options, TorchCnnTransformer? classifier)
+    public static MetricsReport Build(MLContext ml, IDataView scored, IDataView sampleSource, ReportOptions options, IImageClassifierModel? classifier)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(scored);
@@ -119,17 +119,13 @@ internal static class ReportBuilder
         return samples;
     }
 
-    private static ReportMetadata Metadata(ReportOptions options, TorchCnnTransformer? classifier, MetricsReport report, long rows, ImageShape? shape)
+    private static ReportMetadata Metadata(ReportOptions options, IImageClassifierModel? classifier, MetricsReport report, long rows, ImageShape? shape)
     {
         var ci = CultureInfo.InvariantCulture;
         var metadata = options.Metadata ?? new ReportMetadata();
         if (metadata.Model.Count == 0 && classifier is not null)
         {
-            // The network's own name ("fast-cnn") stands for the Network option ("FastCnn").
-            metadata = metadata with
-            {
-                Model = ReportMetadata.DescribeNetwork(classifier).Concat(ReportMetadata.DescribeOptions(classifier.Options)).DistinctBy(e => e.Name).ToArray(),
-            };
+            metadata = metadata with { Model = classifier.Describe() };
         }
         if (metadata.Data.Count == 0)
         {

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Reflection;
+using MlNetMnist.Networks;
+using MlNetMnist.SavedModels;
 
 namespace MlNetMnist.Reports;
 
@@ -31,15 +33,15 @@ public sealed record ReportMetadata
         ?? "unknown";
 
     /// <summary>
-    /// The options of a TorchCnn model as metadata entries, named like the <see cref="TorchCnnOptions"/>
-    /// properties: every option that is set and is a value (numbers, names, settings), leaving out
-    /// unset (null) ones and run-time objects such as callbacks and cancellation tokens.
+    /// The options of a trainer as metadata entries, named like the options object's public properties:
+    /// every option that is set and is a value (numbers, names, settings), leaving out unset (null)
+    /// ones and run-time objects such as callbacks and cancellation tokens.
     /// </summary>
-    /// <param name="options">The options (<see cref="TorchCnnTransformer.Options"/>).</param>
-    public static IReadOnlyList<MetadataEntry> DescribeOptions(TorchCnnOptions options)
+    /// <param name="options">The options (for example <c>TorchCnnTransformer.Options</c>).</param>
+    public static IReadOnlyList<MetadataEntry> DescribeOptions(object options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return typeof(TorchCnnOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        return options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && IsSetting(p.PropertyType))
             .Select(p => (p.Name, Value: p.GetValue(options)))
             .Where(p => p.Value is not null)
@@ -56,13 +58,12 @@ public sealed record ReportMetadata
     }
 
     /// <summary>
-    /// The network of a TorchCnn model as metadata entries: its name, input shape, classes and layers.
+    /// A network as metadata entries: its name, input shape, classes and layers.
     /// </summary>
-    /// <param name="model">The trained classifier.</param>
-    public static IReadOnlyList<MetadataEntry> DescribeNetwork(TorchCnnTransformer model)
+    /// <param name="network">The network's definition.</param>
+    public static IReadOnlyList<MetadataEntry> DescribeNetwork(NetworkDefinition network)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var network = model.Network;
+        ArgumentNullException.ThrowIfNull(network);
         return
         [
             new("Network", network.Name),

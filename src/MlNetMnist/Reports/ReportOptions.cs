@@ -11,16 +11,16 @@ namespace MlNetMnist.Reports;
 public sealed class ReportOptions
 {
     /// <summary>The label column: a key type (as after <c>MapValueToKey</c>) or <see cref="float"/> class indices. Default <c>Label</c>.</summary>
-    public string LabelColumnName { get; set; } = "Label";
+    public string LabelColumnName { get; set; } = DefaultColumnNames.Label;
 
     /// <summary>The score column: a known-size vector with one score per class. Default <c>Score</c>.</summary>
-    public string ScoreColumnName { get; set; } = "Score";
+    public string ScoreColumnName { get; set; } = DefaultColumnNames.Score;
 
     /// <summary>The predicted-label column (used only to find class names). Default <c>PredictedLabel</c>.</summary>
-    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+    public string PredictedLabelColumnName { get; set; } = DefaultColumnNames.PredictedLabel;
 
     /// <summary>The feature column: a known-size vector of raw pixel values 0-255, row-major. Default <c>Features</c>.</summary>
-    public string FeatureColumnName { get; set; } = "Features";
+    public string FeatureColumnName { get; set; } = DefaultColumnNames.Features;
 
     /// <summary>The k of the top-k accuracy (capped at the number of classes); 0 for none. Default 5.</summary>
     public int TopK { get; set; } = 5;
@@ -47,12 +47,12 @@ public sealed class ReportOptions
     /// <summary>Shape of the images in the feature vector. Null takes it from the model's network, else infers it from the vector size (784 is 28x28).</summary>
     public ImageShape? ImageShape { get; set; }
 
-    /// <summary>Training history for the training curves. Null takes the model's own (<see cref="TorchCnnTransformer.History"/>) when it has one.</summary>
+    /// <summary>Training history for the training curves. Null takes the model's own (<see cref="IImageClassifierModel.History"/>) when it has one.</summary>
     public TrainingHistory? History { get; set; }
 
     /// <summary>
     /// Title, date, model and data description. Null makes one with the date, the library version and,
-    /// for a model with a TorchCnn classifier, its network and options. Given metadata whose
+    /// for a model with an <see cref="IImageClassifierModel"/>, its network and options. Given metadata whose
     /// <see cref="ReportMetadata.Model"/> is empty gets those model entries too.
     /// </summary>
     public ReportMetadata? Metadata { get; set; }

@@ -24,7 +24,7 @@ public sealed record TrainingSummary
     public bool HasValidation => Epochs.Any(e => e.ValidationLoss is not null || e.ValidationAccuracy is not null);
 
     /// <summary>The summary of <paramref name="history"/>, or null when it is null or has no epochs.</summary>
-    /// <param name="history">A model's training history (<see cref="TorchCnnTransformer.History"/>).</param>
+    /// <param name="history">A model's training history (<see cref="IImageClassifierModel.History"/>).</param>
     public static TrainingSummary? From(TrainingHistory? history) =>
         history is null || history.Epochs.Count == 0
             ? null

@@ -171,13 +171,13 @@ public sealed class DigitPredictionService : IDisposable
     /// </summary>
     private static IReadOnlyList<string> FindClassNames(DataViewSchema output, int count, DigitPredictionServiceOptions o)
     {
-        var found = Reports.ClassNames.FromSlotNames(output.GetColumnOrNull(o.ScoreColumnName), count)
-            ?? Reports.ClassNames.FromKeyValues(output.GetColumnOrNull(o.LabelColumnName), count);
+        var found = MlNetMnist.ClassNames.FromSlotNames(output.GetColumnOrNull(o.ScoreColumnName), count)
+            ?? MlNetMnist.ClassNames.FromKeyValues(output.GetColumnOrNull(o.LabelColumnName), count);
         if (found is not null) return found;
         foreach (var column in output.Reverse())
-            if (column.Type is KeyDataViewType && Reports.ClassNames.FromKeyValues(column, count) is { } names)
+            if (column.Type is KeyDataViewType && MlNetMnist.ClassNames.FromKeyValues(column, count) is { } names)
                 return names;
-        return Reports.ClassNames.Numbered(count);
+        return MlNetMnist.ClassNames.Numbered(count);
     }
 
     private static string Describe(DataViewSchema schema) =>

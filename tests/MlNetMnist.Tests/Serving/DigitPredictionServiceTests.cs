@@ -3,7 +3,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMnist.Data;
 using MlNetMnist.Serving;
-using MlNetMnist.Tests.Images;
 
 namespace MlNetMnist.Tests.Serving;
 

@@ -1,0 +1,196 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetMnist.Networks;
+using MlNetMnist.Onnx;
+using MlNetMnist.Reports;
+using MlNetMnist.SavedModels;
+using MlNetMnist.Scoring;
+using MlNetMnist.Training;
+
+namespace MlNetMnist;
+
+/// <summary>
+/// A trained TorchSharp image classifier as an ML.NET transformer. <see cref="Transform"/> adds
+/// <c>Score</c> (class probabilities, a known-size vector with the class names as slot names) and
+/// <c>PredictedLabel</c> (the training label's key type). Rows are scored in batches.
+/// </summary>
+/// <remarks>
+/// <c>mlContext.Model.Save</c> stores this transformer as an ONNX graph scored by ML.NET's own
+/// <c>OnnxTransformer</c> (plus ML.NET key mapping), because ML.NET does not let an outside assembly
+/// persist its own transformer type: <c>mlContext.Model.Load</c> returns that chain, which needs only
+/// <c>Microsoft.ML</c>, <c>Microsoft.ML.OnnxTransformer</c> and <c>Microsoft.ML.OnnxRuntime</c>.
+/// Disposing the transformer frees the network; a <see cref="PredictionEngine{TSrc, TDst}"/> disposes
+/// the transformer it was created from unless <c>PredictionEngineOptions.OwnsTransformer</c> is false.
+/// </remarks>
+public sealed class TorchCnnTransformer : IImageClassifierModel, IDisposable
+{
+    private readonly LabelKeyInfo _label;
+    private readonly int _scoringBatchSize;
+
+    internal TorchCnnTransformer(NetworkScorer scorer, LabelKeyInfo label, string featureColumnName, TorchCnnOptions options, TrainingHistory history)
+    {
+        Scorer = scorer;
+        _label = label;
+        FeatureColumnName = featureColumnName;
+        Options = options;
+        History = history;
+        _scoringBatchSize = options.ScoringBatchSize;
+    }
+
+    /// <summary>The feature column this model reads.</summary>
+    public string FeatureColumnName { get; }
+
+    /// <summary>The network's layers and input shape.</summary>
+    public NetworkDefinition Network => Scorer.Definition;
+
+    /// <inheritdoc/>
+    public ImageShape InputShape => new(Network.Channels, Network.Height, Network.Width);
+
+    /// <summary>The class names in key order (slot <c>i</c> of <c>Score</c> is class <c>ClassNames[i]</c>).</summary>
+    public IReadOnlyList<string> ClassNames => _label.ClassNames;
+
+    /// <summary>The options the model was trained with.</summary>
+    public TorchCnnOptions Options { get; }
+
+    /// <summary>Loss, accuracy, learning rate and time of every training epoch.</summary>
+    public TrainingHistory History { get; }
+
+    TrainingHistory? IImageClassifierModel.History => History;
+
+    /// <summary>The network (name, input shape, classes, layers) and then the options it was trained with, as named values for a report.</summary>
+    public IReadOnlyList<MetadataEntry> Describe() =>
+        // The network's own name ("fast-cnn") stands for the Network option ("FastCnn").
+        ReportMetadata.DescribeNetwork(Network).Concat(ReportMetadata.DescribeOptions(Options)).DistinctBy(e => e.Name).ToArray();
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    internal NetworkScorer Scorer { get; }
+
+    internal int Classes => Scorer.Classes;
+
+    internal int InputSize => Scorer.InputSize;
+
+    /// <summary>The trained weights, copied to managed memory on first use.</summary>
+    public NetworkWeights Weights => Scorer.Weights;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        CheckFeatureColumn(inputSchema);
+        CheckLabelColumn(inputSchema);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+
+        var scoreAnnotations = new DataViewSchema.Annotations.Builder();
+        var slotNames = _label.SlotNames();
+        scoreAnnotations.Add("SlotNames", new VectorDataViewType(TextDataViewType.Instance, Classes),
+            (ref VBuffer<ReadOnlyMemory<char>> value) => slotNames.CopyTo(ref value));
+        scoreAnnotations.Add("ScoreColumnKind", TextDataViewType.Instance,
+            (ref ReadOnlyMemory<char> value) => value = "MulticlassClassification".AsMemory());
+        scoreAnnotations.Add("ScoreValueKind", TextDataViewType.Instance,
+            (ref ReadOnlyMemory<char> value) => value = "Score".AsMemory());
+        builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, Classes), scoreAnnotations.ToAnnotations());
+        builder.AddColumn(DefaultColumnNames.PredictedLabel, _label.KeyType, _label.Annotations);
+        return builder.ToSchema();
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input) => new ScoredDataView(input, this, _scoringBatchSize);
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new TorchCnnRowMapper(this, inputSchema);
+
+    /// <summary>
+    /// Saves as ML.NET's own transformers (ONNX graph + key mapping), so that <c>mlContext.Model.Load</c>
+    /// works without this library. Called by <c>mlContext.Model.Save</c>.
+    /// </summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        SavedModelBuilder.Save(new SavedClassifier(FeatureColumnName, InputSize, _label,
+            () => OnnxExporter.Export(Network, Weights, ExportOptions(OnnxLayout.Row, SavedModelBuilder.IndexColumn))), ctx);
+
+    /// <summary>
+    /// The network as a standalone ONNX model: input <c>[N, InputSize]</c> raw pixel values named like
+    /// the feature column, outputs <c>Score</c> <c>[N, classes]</c> probabilities and <c>PredictedIndex</c> <c>[N]</c>.
+    /// The class names are stored in the model's metadata (<c>class_names</c>, one per line).
+    /// </summary>
+    public byte[] ExportOnnx() => OnnxExporter.Export(Network, Weights, ExportOptions(OnnxLayout.Batch, "PredictedIndex"));
+
+    /// <summary>Writes <see cref="ExportOnnx()"/> to <paramref name="path"/> atomically.</summary>
+    public void ExportOnnx(string path) => OnnxExporter.ExportToFile(Network, Weights, ExportOptions(OnnxLayout.Batch, "PredictedIndex"), path);
+
+    internal OnnxExportOptions ExportOptions(OnnxLayout layout, string? predictedIndexName) => new()
+    {
+        Layout = layout,
+        InputName = FeatureColumnName,
+        ScoreName = DefaultColumnNames.Score,
+        PredictedIndexName = predictedIndexName,
+        Metadata = new Dictionary<string, string>
+        {
+            ["class_names"] = string.Join("\n", ClassNames),
+            ["network"] = Network.Name,
+            ["input_shape"] = $"{Network.Channels}x{Network.Height}x{Network.Width}",
+            ["input_values"] = "raw pixel intensities 0-255, row-major; normalisation is inside the graph",
+            ["producer"] = "MlNetMnist " + typeof(TorchCnnTransformer).Assembly.GetName().Version,
+        },
+    };
+
+    /// <summary>Class probabilities for one image given as <see cref="InputSize"/> raw pixel values.</summary>
+    public float[] Predict(ReadOnlySpan<float> pixels)
+    {
+        if (pixels.Length != InputSize)
+            throw new ArgumentException($"Expected {InputSize} pixel values, got {pixels.Length}.", nameof(pixels));
+        CheckFinite(pixels, "Predict");
+        var scores = new float[Classes];
+        Scorer.Score(pixels, 1, scores);
+        return scores;
+    }
+
+    internal LabelKeyInfo Label => _label;
+
+    internal DataViewSchema.Column CheckFeatureColumn(DataViewSchema schema)
+    {
+        var column = schema.GetColumnOrNull(FeatureColumnName)
+            ?? throw new ArgumentException($"The input has no column '{FeatureColumnName}'; this model reads a vector of {InputSize} Single pixel values from it.");
+        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType number } vector || number != NumberDataViewType.Single || vector.Size != InputSize)
+            throw new ArgumentException($"Column '{FeatureColumnName}' has type {column.Type}; this model expects a known-size vector of {InputSize} Single values ({Network.Channels}x{Network.Height}x{Network.Width} pixels).");
+        return column;
+    }
+
+    internal void CopyFeatures(in VBuffer<float> source, long row, Span<float> target)
+    {
+        if (source.Length != InputSize)
+            throw new InvalidDataException($"Column '{FeatureColumnName}', row {row}: {source.Length} values; expected {InputSize}.");
+        source.CopyTo(target);
+        CheckFinite(target, $"Column '{FeatureColumnName}', row {row}");
+    }
+
+    /// <summary>Refuses NaN and infinite pixel values, which would give NaN probabilities.</summary>
+    private static void CheckFinite(ReadOnlySpan<float> values, string where)
+    {
+        int bad = values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad >= 0)
+            throw new InvalidDataException($"{where}, slot {bad}: value {values[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a finite number; expected raw pixel values (0-255).");
+    }
+
+    /// <summary>
+    /// Refuses an input whose label column is a key type other than the training label's: its keys
+    /// would not mean the same classes as <c>PredictedLabel</c>, and ML.NET's evaluator would compare
+    /// them anyway and report wrong metrics. Raw (non-key) labels are not checked.
+    /// </summary>
+    internal void CheckLabelColumn(DataViewSchema schema)
+    {
+        string name = Options.LabelColumnName;
+        if (schema.GetColumnOrNull(name) is not { Type: KeyDataViewType key } column) return;
+        const string Fix = "Map the label with the MapValueToKey transformer fitted on the training data (score with the whole fitted pipeline), so that a key means the same class in the label and in PredictedLabel.";
+        if (key.Count != (ulong)Classes)
+            throw new ArgumentException($"Label column '{name}' is a key type with {key.Count} values; this model was trained with {Classes} classes ({string.Join(", ", ClassNames)}). {Fix}");
+        if (_label.ValueType is null || column.Annotations.Schema.GetColumnOrNull(LabelKeyInfo.AnnotationUtilsKeyValues) is null) return;
+        var names = LabelKeyInfo.From(column).ClassNames;
+        if (!names.SequenceEqual(ClassNames))
+            throw new ArgumentException($"Label column '{name}' has the key values {string.Join(", ", names)}; this model's classes are {string.Join(", ", ClassNames)} in that key order. {Fix}");
+    }
+
+    /// <summary>Frees the network.</summary>
+    public void Dispose() => Scorer.Dispose();
+}

@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Microsoft.ML;
+
+namespace MlNetMnist.Tests.Cli;
+
+[Collection(ImageModelCollection.Name)]
+public class PredictCommandTests(ImageModelFixture f)
+{
+    [Fact]
+    public void PredictOnTheTenThousandTestPngsAgreesWithTheIdxEvaluation()
+    {
+        var r = CliRunner.Run("predict", "--model", f.ImageModelPath, f.PngFolder, "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var json = JsonDocument.Parse(r.Output);
+        var results = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(10_000, results.Count);
+        double predictAccuracy = results.Average(e =>
+            e.GetProperty("label").GetString() == Path.GetFileName(Path.GetDirectoryName(e.GetProperty("path").GetString())) ? 1.0 : 0.0);
+        Assert.All(results.Take(20), e => Assert.Equal(3, e.GetProperty("top").GetArrayLength()));
+
+        // The IDX-based evaluation of the same model, as 'evaluate' does it.
+        var ml = new MLContext(seed: 1);
+        var loaded = ModelFile.Load(ml, f.PixelModelPath, out _);
+        double idxAccuracy = ml.MulticlassClassification.Evaluate(loaded.Transform(f.Test)).MicroAccuracy;
+        Assert.True(Math.Abs(predictAccuracy - idxAccuracy) <= 0.001, $"predict {predictAccuracy:P2}, IDX evaluation {idxAccuracy:P2}");
+        Assert.True(idxAccuracy > 0.97, $"IDX accuracy {idxAccuracy:P2}");
+    }
+
+    [Fact]
+    public void UnreadableAndMissingFilesAreReportedPerFileAndTheOthersArePredicted()
+    {
+        string dir = Path.Combine(f.Directory, "mixed");
+        Directory.CreateDirectory(Path.Combine(dir, "sub"));
+        File.Copy(f.PngPaths[0], Path.Combine(dir, "a.png"));
+        File.Copy(f.PngPaths[1], Path.Combine(dir, "sub", "b.png"));
+        File.WriteAllText(Path.Combine(dir, "broken.png"), "this is not a PNG");
+        File.WriteAllBytes(Path.Combine(dir, "empty.jpg"), []);
+        File.WriteAllText(Path.Combine(dir, "readme.txt"), "not searched: no image extension");
+        string text = Path.Combine(f.Directory, "notes.txt");
+        File.WriteAllText(text, "given explicitly, so it is tried");
+        string missing = Path.Combine(f.Directory, "missing.png");
+
+        var r = CliRunner.Run("predict", "--model", f.PixelModelPath, dir, missing, text, f.PngPaths[2], "--threshold", "0.5");
+
+        Assert.True(r.ExitCode == 1, r.ToString());
+        var lines = r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(3, lines.Length);
+        var fields = lines.Select(l => l.Split('\t')).ToList();
+        Assert.Equal(new[] { Path.Combine(dir, "a.png"), Path.Combine(dir, "sub", "b.png"), f.PngPaths[2] }, fields.Select(x => x[0]));
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(f.TestSet.Labels[i].ToString(), fields[i][1]);
+            Assert.InRange(double.Parse(fields[i][2], System.Globalization.CultureInfo.InvariantCulture), 0.5, 1.0);
+            Assert.StartsWith($"top: {fields[i][1]} ", fields[i][3]);
+            Assert.Equal(3, fields[i][3].Split(',').Length);
+            Assert.Equal("ok", fields[i][4]);
+        }
+        Assert.Contains("broken.png: not an image", r.Error);
+        Assert.Contains("empty.jpg: the file is empty", r.Error);
+        Assert.Contains("missing.png: file not found", r.Error);
+        Assert.Contains("notes.txt: not an image", r.Error);
+        Assert.DoesNotContain("readme.txt", r.Error);
+        Assert.Contains("4 of 7 files could not be predicted", r.Error);
+    }
+
+    [Fact]
+    public void CentringReadsASmallOffCentreDarkOnLightDigitWithThePixelModel()
+    {
+        // Test digit 0 drawn small (14x14) in the corner of a white 100x100 image.
+        var small = TestImages.Scale(TestImages.Invert(f.Pixels(0)), 28, 28, 14);
+        var canvas = Enumerable.Repeat((byte)255, 100 * 100).ToArray();
+        for (int y = 0; y < 14; y++)
+            for (int x = 0; x < 14; x++)
+                canvas[(5 + y) * 100 + 70 + x] = small[y * 14 + x];
+        string path = Path.Combine(f.Directory, "corner.png");
+        TestImages.Write(path, canvas, 100, 100);
+
+        var r = CliRunner.Run("predict", "--model", f.PixelModelPath, "--centre", "--json", path);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var json = JsonDocument.Parse(r.Output);
+        Assert.Equal(f.TestSet.Labels[0].ToString(), json.RootElement[0].GetProperty("label").GetString());
+    }
+
+    [Fact]
+    public void TrainOnAnImageFolderWithTextLabelsThenPredictTheLabels()
+    {
+        string root = Path.Combine(f.Directory, "cli-words");
+        var names = new Dictionary<int, string> { [1] = "one", [4] = "four", [8] = "eight" };
+        foreach (var (digit, name) in names)
+        {
+            Directory.CreateDirectory(Path.Combine(root, name));
+            foreach (int i in Enumerable.Range(0, f.TestSet.Count).Where(i => f.TestSet.Labels[i] == digit).Take(100))
+                File.Copy(f.PngPaths[i], Path.Combine(root, name, $"{i}.png"));
+        }
+        string model = Path.Combine(f.Directory, "cli-words.zip");
+
+        var train = CliRunner.Run("train", "--images", root, "--model", model, "--epochs", "3", "--batch-size", "32");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.Contains("3 classes: eight, four, one", train.Output);
+        Assert.Contains("240 training images, 60 test images", train.Output);
+
+        var ml = new MLContext();
+        ml.Model.Load(model, out var schema);
+        Assert.NotNull(schema.GetColumnOrNull("ImagePath"));
+
+        var fours = Enumerable.Range(0, f.TestSet.Count).Where(i => f.TestSet.Labels[i] == 4).Skip(100).Take(10).Select(i => f.PngPaths[i]).ToArray();
+        var predict = CliRunner.Run(["predict", "--model", model, .. fours]);
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        var labels = predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[1]).ToList();
+        Assert.True(labels.Count(l => l == "four") >= 8, predict.Output);
+
+        var both = CliRunner.Run("train", "--images", root, "--data", TestData.MnistDirectory, "--model", model);
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("not both", both.Error);
+        var neither = CliRunner.Run("train", "--model", model);
+        Assert.Equal(2, neither.ExitCode);
+    }
+}

@@ -59,7 +59,7 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
 
         using var all = TrainingData.Read(input, o.FeatureColumnName, featureSize, o.LabelColumnName);
         if (o.BatchSize > all.Count)
-            throw new ArgumentOutOfRangeException(nameof(o.BatchSize), o.BatchSize, $"TorchCnnOptions.BatchSize is {o.BatchSize}, larger than the {all.Count} training rows.");
+            throw new ArgumentOutOfRangeException(nameof(trainData), o.BatchSize, $"TorchCnnOptions.BatchSize is {o.BatchSize}, larger than the {all.Count} training rows.");
         bool autoInvert = o.InputPolarity == Images.InputPolarity.AutoInvert;
         var (mean, std) = o.NormalizationMean is float m && o.NormalizationStd is float s ? (m, s)
             : autoInvert ? AutoInvertStatistics.Compute(all.Features, new AutoInvertSpec(channels, height, width)) : all.PixelStatistics();

@@ -14,6 +14,8 @@ namespace MlNetMnist.Cli.Commands;
 /// </summary>
 internal sealed class BenchCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private readonly CliConsole _console;
 
     public BenchCommand(CliConsole console)
@@ -83,7 +85,7 @@ internal sealed class BenchCommand
         output.WriteLine();
         BenchTable.Write(output, summaries, runs);
         var document = new { machine = machine.ToString(), date = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture), configurations = summaries };
-        AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(document, Indented));
         output.WriteLine($"Results written to {Path.GetFullPath(jsonPath)}");
         return CliConsole.Success;
     }

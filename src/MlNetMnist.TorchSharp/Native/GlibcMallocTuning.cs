@@ -25,9 +25,10 @@ internal static class GlibcMallocTuning
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MLNETMNIST_MALLOC_TUNING") == "0") return;
         try
         {
-            mallopt(MMmapThreshold, 32 << 20);
-            mallopt(MTrimThreshold, int.MaxValue);
-            mallopt(MTopPad, 64 << 20);
+            // mallopt returns 0 when glibc refuses a setting; each one is an optimisation, so a refusal only costs speed.
+            _ = mallopt(MMmapThreshold, 32 << 20);
+            _ = mallopt(MTrimThreshold, int.MaxValue);
+            _ = mallopt(MTopPad, 64 << 20);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {

@@ -13,7 +13,7 @@ internal static class OptimizerFactory
         OptimizerKind.AdamW => optim.AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay),
         OptimizerKind.Sgd => optim.SGD(parameters, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay, nesterov: o.Momentum > 0),
         OptimizerKind.Adadelta => optim.Adadelta(parameters, o.LearningRate, weight_decay: o.WeightDecay),
-        _ => throw new ArgumentOutOfRangeException(nameof(o.Optimizer), o.Optimizer, "Unknown optimizer."),
+        _ => throw new ArgumentOutOfRangeException(nameof(o), o.Optimizer, "Unknown optimizer."),
     };
 
     /// <summary>The scheduler, or null for a constant rate. One-cycle steps per batch, step per epoch.</summary>
@@ -22,6 +22,6 @@ internal static class OptimizerFactory
         LearningRateSchedule.Constant => null,
         LearningRateSchedule.Step => optim.lr_scheduler.StepLR(optimizer, o.StepEpochs, o.StepGamma),
         LearningRateSchedule.OneCycle => optim.lr_scheduler.OneCycleLR(optimizer, o.LearningRate, total_steps: o.Epochs * batchesPerEpoch),
-        _ => throw new ArgumentOutOfRangeException(nameof(o.Schedule), o.Schedule, "Unknown learning-rate schedule."),
+        _ => throw new ArgumentOutOfRangeException(nameof(o), o.Schedule, "Unknown learning-rate schedule."),
     };
 }

@@ -8,7 +8,7 @@ namespace MlNetMnist.Networks;
 /// is left as it is. Placed first in a network, before <see cref="NormalizeSpec"/>.
 /// </summary>
 /// <remarks>
-/// The TorchSharp module (<see cref="NetworkBuilder"/>) and the exported ONNX graph (<c>Gather</c> of the
+/// The TorchSharp module (<c>NetworkBuilder</c> (MlNetMnist.TorchSharp)) and the exported ONNX graph (<c>Gather</c> of the
 /// border, <c>ReduceMean</c>, <c>Greater</c>, <c>Sub</c>, <c>Where</c>) compute the same function from
 /// this one description, so a saved model inverts exactly the images the trained network does, and it
 /// does so without this library: the step lives inside the ONNX graph.

@@ -2,7 +2,7 @@ namespace MlNetMnist.Networks;
 
 /// <summary>
 /// One layer of a network, described by value. The same description builds the TorchSharp module
-/// (<see cref="NetworkBuilder"/>) and the ONNX nodes of the saved model, so the two cannot drift apart.
+/// (<c>NetworkBuilder</c> (MlNetMnist.TorchSharp)) and the ONNX nodes of the saved model, so the two cannot drift apart.
 /// </summary>
 public abstract record LayerSpec;
 

@@ -6,7 +6,7 @@ namespace MlNetMnist.Onnx;
 /// Emits <see cref="AutoInvertSpec"/> as ONNX nodes (opset 17) on a <c>[N, D]</c> batch of raw pixel
 /// rows: <c>Gather</c> the border pixels (axis 1), <c>ReduceMean</c> them per row, <c>Greater</c> than the
 /// threshold, and <c>Where</c> that is true take <c>MaxValue - x</c> (<c>Sub</c>), else <c>x</c>.
-/// The same computation as the TorchSharp module built by <see cref="NetworkBuilder"/>.
+/// The same computation as the TorchSharp module built by <c>NetworkBuilder</c> (MlNetMnist.TorchSharp).
 /// </summary>
 internal static class OnnxAutoInvertEmitter
 {

@@ -21,7 +21,7 @@ public static class OnnxExporter
 
     /// <summary>Encodes <paramref name="definition"/> with <paramref name="weights"/> as an ONNX model.</summary>
     /// <param name="definition">The network's layers and shapes.</param>
-    /// <param name="weights">The trained state, keyed like the TorchSharp state dictionary (see <see cref="NetworkBuilder"/>).</param>
+    /// <param name="weights">The trained state, keyed like the TorchSharp state dictionary (see <c>NetworkBuilder</c> (MlNetMnist.TorchSharp)).</param>
     /// <param name="options">Layout, names and metadata.</param>
     /// <returns>The serialised <c>ModelProto</c>.</returns>
     /// <exception cref="NotSupportedException">A layer type has no ONNX translation.</exception>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -22,10 +23,10 @@ internal sealed class ProtoWriter
     /// <summary>Wire type of 32-bit fixed fields (fixed32, sfixed32, float).</summary>
     public const int WireFixed32 = 5;
 
-    private readonly MemoryStream _buffer = new();
+    private readonly ArrayBufferWriter<byte> _buffer = new();
 
     /// <summary>Number of bytes written so far.</summary>
-    public long Length => _buffer.Length;
+    public long Length => _buffer.WrittenCount;
 
     /// <summary>Writes a varint field (an int64 value; negative values take ten bytes, as in protobuf).</summary>
     public void WriteInt64(int field, long value)
@@ -72,9 +73,8 @@ internal sealed class ProtoWriter
         var nested = new ProtoWriter();
         body(nested);
         WriteTag(field, WireLengthDelimited);
-        WriteRawVarint((ulong)nested._buffer.Length);
-        nested._buffer.Position = 0;
-        nested._buffer.CopyTo(_buffer);
+        WriteRawVarint((ulong)nested._buffer.WrittenCount);
+        _buffer.Write(nested._buffer.WrittenSpan);
     }
 
     /// <summary>Writes a packed repeated int64 field (nothing when <paramref name="values"/> is empty).</summary>
@@ -101,7 +101,7 @@ internal sealed class ProtoWriter
     }
 
     /// <summary>The encoded bytes.</summary>
-    public byte[] ToArray() => _buffer.ToArray();
+    public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 
     private void WriteTag(int field, int wireType)
     {
@@ -113,9 +113,15 @@ internal sealed class ProtoWriter
     {
         while (value >= 0x80)
         {
-            _buffer.WriteByte((byte)(value | 0x80));
+            WriteRawByte((byte)(value | 0x80));
             value >>= 7;
         }
-        _buffer.WriteByte((byte)value);
+        WriteRawByte((byte)value);
+    }
+
+    private void WriteRawByte(byte value)
+    {
+        _buffer.GetSpan(1)[0] = value;
+        _buffer.Advance(1);
     }
 }

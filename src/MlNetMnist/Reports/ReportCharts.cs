@@ -9,6 +9,9 @@ namespace MlNetMnist.Reports;
 /// </summary>
 public static class ReportCharts
 {
+    /// <summary>Axis steps are 1, 2 or 5 (or 10) times a power of ten.</summary>
+    private static readonly double[] NiceSteps = [1.0, 2.0, 5.0, 10.0];
+
     /// <summary>Classes above which the heatmap's cells get no count labels (they would not fit).</summary>
     public const int MaxLabelledClasses = 40;
 
@@ -261,7 +264,7 @@ public static class ReportCharts
     {
         double raw = (max - min) / Math.Max(target, 1);
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        double step = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(m => m * magnitude).First(s => s >= raw * 0.999);
+        double step = NiceSteps.Select(m => m * magnitude).First(s => s >= raw * 0.999);
         if (integers) step = Math.Max(1, Math.Ceiling(step));
         var ticks = new List<double>();
         for (double v = Math.Ceiling(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step)

@@ -10,7 +10,7 @@ public sealed class TrainingHistory
     public IReadOnlyList<TrainingProgress> Epochs => _epochs;
 
     /// <summary>
-    /// Validation results in the middle of epochs, when <see cref="TorchCnnOptions.ValidationEveryBatches"/>
+    /// Validation results in the middle of epochs, when <c>TorchCnnOptions.ValidationEveryBatches</c>
     /// is set (empty otherwise), in order.
     /// </summary>
     public IReadOnlyList<ValidationCheck> Checks => _checks;

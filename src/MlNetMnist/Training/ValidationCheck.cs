@@ -2,7 +2,7 @@ namespace MlNetMnist.Training;
 
 /// <summary>
 /// A look at the validation data in the middle of an epoch, taken every
-/// <see cref="TorchCnnOptions.ValidationEveryBatches"/> batches (the end of each epoch is in
+/// <c>TorchCnnOptions.ValidationEveryBatches</c> batches (the end of each epoch is in
 /// <see cref="TrainingHistory.Epochs"/>). It does not change training: the network is evaluated without
 /// gradients and without touching its random state or batch-norm statistics.
 /// </summary>

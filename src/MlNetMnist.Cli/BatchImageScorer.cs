@@ -33,7 +33,7 @@ internal sealed class BatchImageScorer
         var (imagePart, pixelModel) = ImageInputSplitter.Split(model);
         _pixelModel = pixelModel;
         var pixelSchema = imagePart?.GetOutputSchema(inputSchema) ?? inputSchema;
-        _rows = ModelInputRows.For(pixelSchema, options.LabelColumnName, options.FeaturesColumnName, service.InputSize);
+        _rows = ModelInputRows.For(pixelSchema, options.LabelColumnName, options.FeatureColumnName, service.InputSize);
     }
 
     public IReadOnlyList<PredictResult> Score(IReadOnlyList<ImageInput> inputs)

@@ -24,6 +24,6 @@ public static class TorchCnnCatalog
     /// <param name="labelColumnName">Key-typed label column.</param>
     /// <param name="featureColumnName">Vector of raw pixel values.</param>
     public static TorchCnnTrainer TorchCnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features") =>
+        string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features) =>
         catalog.TorchCnn(new TorchCnnOptions { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName });
 }

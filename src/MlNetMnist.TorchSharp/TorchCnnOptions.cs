@@ -10,10 +10,10 @@ namespace MlNetMnist;
 public sealed class TorchCnnOptions
 {
     /// <summary>Label column: a key type (use <c>MapValueToKey</c>). Default <c>Label</c>.</summary>
-    public string LabelColumnName { get; set; } = "Label";
+    public string LabelColumnName { get; set; } = DefaultColumnNames.Label;
 
     /// <summary>Feature column: a known-size vector of <see cref="float"/> raw pixel values (0-255), row-major. Default <c>Features</c>.</summary>
-    public string FeatureColumnName { get; set; } = "Features";
+    public string FeatureColumnName { get; set; } = DefaultColumnNames.Features;
 
     /// <summary>The network to train. Default <see cref="NetworkArchitecture.FastCnn"/>.</summary>
     public NetworkArchitecture Network { get; set; } = NetworkArchitecture.FastCnn;

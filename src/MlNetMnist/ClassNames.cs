@@ -24,7 +24,7 @@ public static class ClassNames
     /// <param name="labelColumnName">The label column.</param>
     /// <param name="predictedLabelColumnName">The predicted-label column.</param>
     public static IReadOnlyList<string> FromSchema(DataViewSchema scoredSchema, int classCount,
-        string scoreColumnName = "Score", string labelColumnName = "Label", string predictedLabelColumnName = "PredictedLabel")
+        string scoreColumnName = DefaultColumnNames.Score, string labelColumnName = DefaultColumnNames.Label, string predictedLabelColumnName = DefaultColumnNames.PredictedLabel)
     {
         ArgumentNullException.ThrowIfNull(scoredSchema);
         ArgumentOutOfRangeException.ThrowIfNegative(classCount);
@@ -46,7 +46,7 @@ public static class ClassNames
     /// <param name="labelColumnName">The label column.</param>
     /// <param name="predictedLabelColumnName">The predicted-label column.</param>
     public static IDataView WithScoreSlotNames(IDataView scored,
-        string scoreColumnName = "Score", string labelColumnName = "Label", string predictedLabelColumnName = "PredictedLabel")
+        string scoreColumnName = DefaultColumnNames.Score, string labelColumnName = DefaultColumnNames.Label, string predictedLabelColumnName = DefaultColumnNames.PredictedLabel)
     {
         ArgumentNullException.ThrowIfNull(scored);
         var score = scored.Schema.GetColumnOrNull(scoreColumnName);

@@ -10,12 +10,6 @@ namespace MlNetMnist.Data;
 /// </summary>
 public static class ImageFolderData
 {
-    /// <summary>Name of the text label column.</summary>
-    public const string LabelColumnName = "Label";
-
-    /// <summary>Name of the image path column.</summary>
-    public const string ImagePathColumnName = DigitImageInputOptions.DefaultImagePathColumnName;
-
     /// <summary>
     /// The images as rows of <c>Label</c> (text, the class folder's name) and <c>ImagePath</c> (text, the
     /// full path). Put <see cref="DigitImageCatalog.DigitImageInput"/> in front of the trainer to read

@@ -15,28 +15,24 @@ namespace MlNetMnist.Data;
 /// </remarks>
 public sealed class InMemoryImageDataView : IDataView
 {
-    /// <summary>Default name of the label column.</summary>
-    public const string DefaultLabelColumnName = "Label";
 
-    /// <summary>Default name of the features column.</summary>
-    public const string DefaultFeaturesColumnName = "Features";
 
     /// <summary>Creates a view of <paramref name="labels"/>.Length images.</summary>
     /// <param name="pixels">The pixels, <paramref name="imageSize"/> bytes per image, image after image.</param>
     /// <param name="imageSize">Values per image, the length of the features vector.</param>
     /// <param name="labels">One label per image.</param>
     /// <param name="labelColumnName">Name of the label column.</param>
-    /// <param name="featuresColumnName">Name of the features column.</param>
+    /// <param name="featureColumnName">Name of the features column.</param>
     public InMemoryImageDataView(byte[] pixels, int imageSize, uint[] labels,
-        string labelColumnName = DefaultLabelColumnName, string featuresColumnName = DefaultFeaturesColumnName)
+        string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
         ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
-        ArgumentException.ThrowIfNullOrEmpty(featuresColumnName);
-        if (labelColumnName == featuresColumnName)
-            throw new ArgumentException($"The label and features columns are both called '{labelColumnName}'.", nameof(featuresColumnName));
+        ArgumentException.ThrowIfNullOrEmpty(featureColumnName);
+        if (labelColumnName == featureColumnName)
+            throw new ArgumentException($"The label and features columns are both called '{labelColumnName}'.", nameof(featureColumnName));
         if ((long)labels.Length * imageSize != pixels.Length)
             throw new ArgumentException(
                 $"{pixels.Length} pixels do not make {labels.Length} images of {imageSize} values ({(long)labels.Length * imageSize} expected).", nameof(pixels));
@@ -46,7 +42,7 @@ public sealed class InMemoryImageDataView : IDataView
         Labels = labels;
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(labelColumnName, NumberDataViewType.UInt32);
-        builder.AddColumn(featuresColumnName, new VectorDataViewType(NumberDataViewType.Single, imageSize));
+        builder.AddColumn(featureColumnName, new VectorDataViewType(NumberDataViewType.Single, imageSize));
         Schema = builder.ToSchema();
     }
 

@@ -15,12 +15,12 @@ public sealed record MnistSet(byte[] Labels, byte[] Pixels, int Count, int Rows,
     /// An ML.NET view over these arrays (not copied, except the labels, widened to <see cref="uint"/>).
     /// </summary>
     /// <param name="labelColumnName">Name of the label column.</param>
-    /// <param name="featuresColumnName">Name of the features column.</param>
-    public InMemoryImageDataView ToDataView(string labelColumnName = InMemoryImageDataView.DefaultLabelColumnName,
-        string featuresColumnName = InMemoryImageDataView.DefaultFeaturesColumnName)
+    /// <param name="featureColumnName">Name of the features column.</param>
+    public InMemoryImageDataView ToDataView(string labelColumnName = DefaultColumnNames.Label,
+        string featureColumnName = DefaultColumnNames.Features)
     {
         var labels = new uint[Labels.Length];
         for (int i = 0; i < labels.Length; i++) labels[i] = Labels[i];
-        return new InMemoryImageDataView(Pixels, ImageSize, labels, labelColumnName, featuresColumnName);
+        return new InMemoryImageDataView(Pixels, ImageSize, labels, labelColumnName, featureColumnName);
     }
 }

@@ -24,7 +24,7 @@ public static class DigitImageCatalog
 {
     /// <summary>
     /// The image-input chain (see <see cref="DigitImageCatalog"/>): paths (or in-memory images) in,
-    /// <see cref="DigitImageInputOptions.FeaturesColumnName"/> (raw gray values 0-255, row-major) out.
+    /// <see cref="DigitImageInputOptions.FeatureColumnName"/> (raw gray values 0-255, row-major) out.
     /// </summary>
     /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
     /// <param name="options">Columns, folder and size; null for the defaults (<c>ImagePath</c> -&gt; 28x28 <c>Features</c>).</param>
@@ -43,10 +43,10 @@ public static class DigitImageCatalog
             .Append<ITransformer>(catalog.ConvertToGrayscale(image, image))
             .Append<ITransformer>(catalog.ResizeImages(image, o.Width, o.Height, image, o.Resizing))
             .Append<ITransformer>(catalog.ExtractPixels(pixels, image, colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red))
-            .Append<ITransformer>(catalog.Concatenate(o.FeaturesColumnName, pixels))
+            .Append<ITransformer>(catalog.Concatenate(o.FeatureColumnName, pixels))
             .Append<ITransformer>(catalog.DropColumns(pixels, image));
     }
 
     /// <summary>The helper column holding the extracted (shaped) pixels before they are flattened.</summary>
-    private static string PixelsColumnName(DigitImageInputOptions o) => o.FeaturesColumnName + ".Pixels";
+    private static string PixelsColumnName(DigitImageInputOptions o) => o.FeatureColumnName + ".Pixels";
 }

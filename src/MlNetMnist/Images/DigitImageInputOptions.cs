@@ -9,9 +9,6 @@ namespace MlNetMnist.Images;
 /// </summary>
 public sealed class DigitImageInputOptions
 {
-    /// <summary>Default name of the column of image file paths.</summary>
-    public const string DefaultImagePathColumnName = "ImagePath";
-
     /// <summary>Default name of the image column (loaded, or given in memory).</summary>
     public const string DefaultImageColumnName = "Image";
 
@@ -20,13 +17,13 @@ public sealed class DigitImageInputOptions
     /// Null: the input already has an in-memory image column (<see cref="Microsoft.ML.Data.MLImage"/>)
     /// called <see cref="ImageColumnName"/>. Default <c>ImagePath</c>.
     /// </summary>
-    public string? ImagePathColumnName { get; set; } = DefaultImagePathColumnName;
+    public string? ImagePathColumnName { get; set; } = DefaultColumnNames.ImagePath;
 
     /// <summary>The image column: made by loading the paths, or given in memory. Default <c>Image</c>.</summary>
     public string ImageColumnName { get; set; } = DefaultImageColumnName;
 
     /// <summary>The output: a known-size vector of <c>Width * Height</c> raw gray values 0-255, row-major. Default <c>Features</c>.</summary>
-    public string FeaturesColumnName { get; set; } = "Features";
+    public string FeatureColumnName { get; set; } = DefaultColumnNames.Features;
 
     /// <summary>Folder that relative paths are resolved against; null uses them as they are.</summary>
     public string? ImageFolder { get; set; }
@@ -50,11 +47,11 @@ public sealed class DigitImageInputOptions
         if (ImagePathColumnName is not null && string.IsNullOrWhiteSpace(ImagePathColumnName))
             throw new ArgumentException("DigitImageInputOptions.ImagePathColumnName is empty; use null for in-memory images.");
         if (string.IsNullOrWhiteSpace(ImageColumnName)) throw new ArgumentException("DigitImageInputOptions.ImageColumnName is empty.");
-        if (string.IsNullOrWhiteSpace(FeaturesColumnName)) throw new ArgumentException("DigitImageInputOptions.FeaturesColumnName is empty.");
+        if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw new ArgumentException("DigitImageInputOptions.FeatureColumnName is empty.");
         if (Width < 1 || Height < 1)
             throw new ArgumentOutOfRangeException(nameof(Width), $"DigitImageInputOptions size {Width}x{Height} is not valid; expected at least 1x1.");
-        if (FeaturesColumnName == ImageColumnName || FeaturesColumnName == ImagePathColumnName)
-            throw new ArgumentException($"DigitImageInputOptions: the features column '{FeaturesColumnName}' must differ from the image and path columns.");
+        if (FeatureColumnName == ImageColumnName || FeatureColumnName == ImagePathColumnName)
+            throw new ArgumentException($"DigitImageInputOptions: the features column '{FeatureColumnName}' must differ from the image and path columns.");
     }
 
     /// <summary>A copy of these options.</summary>

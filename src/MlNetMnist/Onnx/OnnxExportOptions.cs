@@ -7,10 +7,10 @@ public sealed class OnnxExportOptions
     public OnnxLayout Layout { get; set; } = OnnxLayout.Batch;
 
     /// <summary>Name of the input of raw pixel values (0-255). Default <c>Features</c>.</summary>
-    public string InputName { get; set; } = "Features";
+    public string InputName { get; set; } = DefaultColumnNames.Features;
 
     /// <summary>Name of the output of softmax class probabilities. Default <c>Score</c>.</summary>
-    public string ScoreName { get; set; } = "Score";
+    public string ScoreName { get; set; } = DefaultColumnNames.Score;
 
     /// <summary>Name of the output of the most probable class index (int64), or null for no such output. Default <c>PredictedIndex</c>.</summary>
     public string? PredictedIndexName { get; set; } = "PredictedIndex";

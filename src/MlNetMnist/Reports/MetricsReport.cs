@@ -191,7 +191,7 @@ public sealed partial record MetricsReport
     /// <param name="labelColumnName">The label column.</param>
     /// <param name="predictedLabelColumnName">The predicted-label column.</param>
     public static MetricsReport Create(MulticlassClassificationMetrics metrics, DataViewSchema scoredSchema,
-        string scoreColumnName = "Score", string labelColumnName = "Label", string predictedLabelColumnName = "PredictedLabel")
+        string scoreColumnName = DefaultColumnNames.Score, string labelColumnName = DefaultColumnNames.Label, string predictedLabelColumnName = DefaultColumnNames.PredictedLabel)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(scoredSchema);

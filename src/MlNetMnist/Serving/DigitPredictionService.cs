@@ -51,14 +51,14 @@ public sealed class DigitPredictionService : IDisposable
 
         var (imagePart, pixelModel) = ImageInputSplitter.Split(model);
         var pixelSchema = imagePart?.GetOutputSchema(inputSchema) ?? inputSchema;
-        var features = pixelSchema.GetColumnOrNull(o.FeaturesColumnName)
-            ?? throw new ArgumentException($"The model reads no pixel column '{o.FeaturesColumnName}' (its input has: {Describe(pixelSchema)}).", nameof(model));
+        var features = pixelSchema.GetColumnOrNull(o.FeatureColumnName)
+            ?? throw new ArgumentException($"The model reads no pixel column '{o.FeatureColumnName}' (its input has: {Describe(pixelSchema)}).", nameof(model));
         if (features.Type is not VectorDataViewType { ItemType: NumberDataViewType item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
             throw new ArgumentException($"The model's column '{features.Name}' has type {features.Type}; expected a known-size vector of Single pixel values.", nameof(model));
         InputSize = vector.Size;
         (Width, Height) = ImageShape(vector);
 
-        var rows = ModelInputRows.For(pixelSchema, o.LabelColumnName, o.FeaturesColumnName, InputSize);
+        var rows = ModelInputRows.For(pixelSchema, o.LabelColumnName, o.FeatureColumnName, InputSize);
         var outputSchema = pixelModel.GetOutputSchema(rows.EmptyPixels(ml).Schema);
         var score = outputSchema.GetColumnOrNull(o.ScoreColumnName)
             ?? throw new ArgumentException($"The model has no score column '{o.ScoreColumnName}'.", nameof(model));

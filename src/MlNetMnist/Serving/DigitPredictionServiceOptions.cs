@@ -15,13 +15,13 @@ public sealed class DigitPredictionServiceOptions
     public int MaximumRetainedEngines { get; set; } = Environment.ProcessorCount * 2;
 
     /// <summary>Name of the model's pixel-vector column. Default <c>Features</c>.</summary>
-    public string FeaturesColumnName { get; set; } = "Features";
+    public string FeatureColumnName { get; set; } = DefaultColumnNames.Features;
 
     /// <summary>Name of the model's label input column, if it has one. Default <c>Label</c>.</summary>
-    public string LabelColumnName { get; set; } = "Label";
+    public string LabelColumnName { get; set; } = DefaultColumnNames.Label;
 
     /// <summary>Name of the model's probability column. Default <c>Score</c>.</summary>
-    public string ScoreColumnName { get; set; } = "Score";
+    public string ScoreColumnName { get; set; } = DefaultColumnNames.Score;
 
     /// <summary>
     /// How images given to the <c>PredictImage</c> methods are turned into pixels (the size is always the
@@ -44,7 +44,7 @@ public sealed class DigitPredictionServiceOptions
         if (TopCount < 1) throw new ArgumentOutOfRangeException(nameof(TopCount), TopCount, "DigitPredictionServiceOptions.TopCount must be at least 1.");
         if (MaximumRetainedEngines < 1)
             throw new ArgumentOutOfRangeException(nameof(MaximumRetainedEngines), MaximumRetainedEngines, "DigitPredictionServiceOptions.MaximumRetainedEngines must be at least 1.");
-        if (string.IsNullOrWhiteSpace(FeaturesColumnName) || string.IsNullOrWhiteSpace(LabelColumnName) || string.IsNullOrWhiteSpace(ScoreColumnName))
+        if (string.IsNullOrWhiteSpace(FeatureColumnName) || string.IsNullOrWhiteSpace(LabelColumnName) || string.IsNullOrWhiteSpace(ScoreColumnName))
             throw new ArgumentException("DigitPredictionServiceOptions: column names must not be empty.");
         ArgumentNullException.ThrowIfNull(Preprocessing, nameof(Preprocessing));
     }

@@ -11,12 +11,12 @@ namespace MlNetMnist.Serving;
 internal abstract class ModelInputRows
 {
     /// <summary>Rows for a model whose input schema is <paramref name="inputSchema"/> (the label type is taken from it; no label when it has none).</summary>
-    public static ModelInputRows For(DataViewSchema inputSchema, string labelColumnName, string featuresColumnName, int inputSize)
+    public static ModelInputRows For(DataViewSchema inputSchema, string labelColumnName, string featureColumnName, int inputSize)
     {
         var label = inputSchema.GetColumnOrNull(labelColumnName);
         Type labelType = label is null ? typeof(NoLabel) : ClrType(label.Value.Type, labelColumnName);
         var rows = (ModelInputRows)Activator.CreateInstance(typeof(ModelInputRows<>).MakeGenericType(labelType),
-            label?.Type, labelColumnName, featuresColumnName, inputSize)!;
+            label?.Type, labelColumnName, featureColumnName, inputSize)!;
         return rows;
     }
 
@@ -52,14 +52,14 @@ internal sealed class ModelInputRows<TLabel> : ModelInputRows
 {
     private readonly DataViewType? _labelType;
     private readonly string _labelColumnName;
-    private readonly string _featuresColumnName;
+    private readonly string _featureColumnName;
     private readonly int _inputSize;
 
-    public ModelInputRows(DataViewType? labelType, string labelColumnName, string featuresColumnName, int inputSize)
+    public ModelInputRows(DataViewType? labelType, string labelColumnName, string featureColumnName, int inputSize)
     {
         _labelType = labelType;
         _labelColumnName = labelColumnName;
-        _featuresColumnName = featuresColumnName;
+        _featureColumnName = featureColumnName;
         _inputSize = inputSize;
     }
 
@@ -70,7 +70,7 @@ internal sealed class ModelInputRows<TLabel> : ModelInputRows
     internal SchemaDefinition PixelSchema()
     {
         var schema = SchemaDefinition.Create(typeof(PixelRow<TLabel>));
-        schema[nameof(PixelRow<TLabel>.Features)].ColumnName = _featuresColumnName;
+        schema[nameof(PixelRow<TLabel>.Features)].ColumnName = _featureColumnName;
         schema[nameof(PixelRow<TLabel>.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, _inputSize);
         SetLabel(schema, nameof(PixelRow<TLabel>.Label));
         return schema;

@@ -50,7 +50,8 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
         var label = LabelKeyInfo.From(input.Schema.GetColumnOrNull(o.LabelColumnName)
             ?? throw new ArgumentException($"The training data has no label column '{o.LabelColumnName}'."));
         int featureSize = FeatureSize(input.Schema);
-        var (channels, height, width) = ImageShape(featureSize);
+        var shape = MlNetMnist.ImageShape.Resolve(o.FeatureColumnName, input.Schema[o.FeatureColumnName].Type, o.ImageChannels, o.ImageHeight, o.ImageWidth);
+        var (channels, height, width) = (shape.Channels, shape.Height, shape.Width);
 
         GlibcMallocTuning.Apply();
         if (o.Threads is int threads) torch.set_num_threads(threads);
@@ -120,23 +121,5 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
         if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType item } vector || item != NumberDataViewType.Single || !vector.IsKnownSize)
             throw new ArgumentException($"Feature column '{name}' has type {column.Type}; expected a known-size vector of Single (raw pixel values, e.g. Vector<Single, 784> for 28x28 grayscale).");
         return vector.Size;
-    }
-
-    private (int Channels, int Height, int Width) ImageShape(int featureSize)
-    {
-        var o = _options;
-        int channels = o.ImageChannels ?? 1;
-        int height, width;
-        if (o.ImageHeight is int h && o.ImageWidth is int w) (height, width) = (h, w);
-        else
-        {
-            int pixels = featureSize / channels;
-            int side = (int)Math.Round(Math.Sqrt(pixels));
-            height = o.ImageHeight ?? (o.ImageWidth is int w2 ? pixels / w2 : side);
-            width = o.ImageWidth ?? pixels / height;
-        }
-        if (channels * height * width != featureSize)
-            throw new ArgumentException($"Feature column '{o.FeatureColumnName}' has {featureSize} values per row, which is not {channels} x {height} x {width}; set TorchCnnOptions.ImageChannels, ImageHeight and ImageWidth.");
-        return (channels, height, width);
     }
 }

@@ -56,7 +56,8 @@ public sealed class DigitPredictionService : IDisposable
         if (features.Type is not VectorDataViewType { ItemType: NumberDataViewType item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
             throw new ArgumentException($"The model's column '{features.Name}' has type {features.Type}; expected a known-size vector of Single pixel values.", nameof(model));
         InputSize = vector.Size;
-        (Width, Height) = ImageShape(vector);
+        var shape = MlNetMnist.ImageShape.Resolve(features.Name, vector);
+        (Width, Height) = (shape.Width, shape.Height);
 
         var rows = ModelInputRows.For(pixelSchema, o.LabelColumnName, o.FeatureColumnName, InputSize);
         var outputSchema = pixelModel.GetOutputSchema(rows.EmptyPixels(ml).Schema);
@@ -153,16 +154,6 @@ public sealed class DigitPredictionService : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _scorer.Dispose();
         if (_ownsModel) (_model as IDisposable)?.Dispose();
-    }
-
-    private static (int Width, int Height) ImageShape(VectorDataViewType vector)
-    {
-        var dims = vector.Dimensions;
-        if (dims.Length >= 2) return (dims[^1], dims[^2]);
-        int side = (int)Math.Round(Math.Sqrt(vector.Size));
-        if (side * side != vector.Size)
-            throw new ArgumentException($"The model reads {vector.Size} pixel values, which is not a square image; give it a shaped vector column.");
-        return (side, side);
     }
 
     /// <summary>

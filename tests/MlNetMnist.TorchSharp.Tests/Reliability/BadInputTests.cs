@@ -87,7 +87,7 @@ public sealed class BadInputTests : IDisposable
                 return new(typeof(MnistDataException), () => IdxReader.ReadImages(zeroRows), $"{zeroRows}: dimension 1 (rows) is 0, expected a size from 1");
             case "feature size not an image shape":
                 return new(typeof(ArgumentException), () => Fit(new TorchCnnOptions(), Keyed(new InMemoryImageDataView(new byte[4 * 500], 500, [1, 2, 1, 2]))),
-                    "Feature column 'Features' has 500 values per row, which is not 1 x 22 x 22; set TorchCnnOptions.ImageChannels, ImageHeight and ImageWidth.");
+                    "Column 'Features' has 500 values per row, which is not a square image (nor three square planes); give the column its dimensions (e.g. [VectorType(height, width)] or a Vector<Single, C, H, W> type) or set the image height and width (TorchCnnOptions.ImageHeight and ImageWidth when training).");
             case "label outside the class range":
                 string outside = File("train-labels-idx1-ubyte.gz", IdxTestFiles.Gzip(IdxTestFiles.Labels(0, 1, 2, 3, 4, 5, 6, 12, 8)));
                 return new(typeof(MnistDataException), () => IdxReader.ReadLabels(outside), $"{outside}: label 12 at index 7 is outside 0..9");

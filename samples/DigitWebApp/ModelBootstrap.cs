@@ -32,21 +32,13 @@ public static class ModelBootstrap
             .Fit(train);
         try
         {
-            var paths = ml.Data.LoadFromEnumerable(Array.Empty<PathRow>());
-            var withImages = new TransformerChain<ITransformer>(ml.Transforms.DigitImageInput().Fit(paths), model);
-            ModelFile.Save(ml, withImages, paths.Schema, modelPath);
+            var (withImages, inputSchema) = ml.PrependDigitImageInput(model, train.Schema);
+            ModelFile.Save(ml, withImages, inputSchema, modelPath);
             log.WriteLine($"Model saved to {modelPath}");
         }
         finally
         {
             (model as IDisposable)?.Dispose();
         }
-    }
-
-    private sealed class PathRow
-    {
-        public string ImagePath { get; set; } = "";
-
-        public uint Label { get; set; }
     }
 }

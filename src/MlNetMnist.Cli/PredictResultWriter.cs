@@ -10,9 +10,9 @@ namespace MlNetMnist.Cli;
 /// </summary>
 internal sealed class PredictResultWriter(CliConsole console, bool json, bool showStatus)
 {
-    private readonly List<PredictResult> _results = [];
+    private readonly List<ImageFilePrediction> _results = [];
 
-    public void Write(PredictResult result)
+    public void Write(ImageFilePrediction result)
     {
         if (json)
         {

@@ -71,7 +71,6 @@ internal sealed class PredictCommand
         float? threshold = parseResult.GetValue(Threshold);
         if (threshold is < 0 or > 1) throw new UsageException($"--threshold is {threshold?.ToString(CultureInfo.InvariantCulture)}; expected a probability from 0 to 1.");
         bool json = parseResult.GetValue(Json);
-        var inputs = ImageInputs.Expand(parseResult.GetValue(Paths) ?? []);
 
         var ml = new MLContext(seed: 1);
         ml.SetOnnxThreads(CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads"));
@@ -86,15 +85,13 @@ internal sealed class PredictCommand
                 Preprocessing = new DigitPreprocessingOptions { CentreByMass = parseResult.GetValue(Centre) },
             };
             using var service = new DigitPredictionService(ml, model, schema, options);
-            var scorer = new BatchImageScorer(ml, model, schema, service, options);
-            var results = new List<PredictResult>(inputs.Count);
+            var results = new List<ImageFilePrediction>();
             var writer = new PredictResultWriter(_console, json, threshold is not null);
-            foreach (var chunk in inputs.Chunk(ChunkSize))
-                foreach (var result in scorer.Score(chunk))
-                {
-                    results.Add(result);
-                    writer.Write(result);
-                }
+            foreach (var result in service.PredictImageFiles(parseResult.GetValue(Paths) ?? [], ChunkSize))
+            {
+                results.Add(result);
+                writer.Write(result);
+            }
             writer.Finish();
 
             int failed = results.Count(r => r.Error is not null);

@@ -69,7 +69,7 @@ internal sealed class ReportCommand
             var test = TestSetEvaluation.LoadTest(ml, dataDirectory, maxTestRows);
             var options = new ReportOptions
             {
-                TopK = TestSetEvaluation.TopK,
+                TopK = ModelEvaluation.DefaultTopK,
                 // A loaded model scores through ONNX; the shape is in the file (and 784 values are 28x28 anyway).
                 ImageShape = ImageShape.FromModelFile(modelPath),
                 SampleData = LoadSamples(dataDirectory, test),

@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
 using MlNetMnist.Data;
+using MlNetMnist.Reports;
 
 namespace MlNetMnist.Cli.Commands;
 
@@ -128,7 +129,8 @@ internal sealed class TrainCommand
         output.WriteLine($"Training: {TrainingOptions.Describe(options)}");
 
         // Keys sorted by value, so the classes (and the confusion table) are in digit order.
-        var pipeline = ImageFolderTraining.Input(imagesArg is not null, options).Append(ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue))
+        ImageFolderTraining.Configure(imagesArg is not null, options);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Append(ml.MulticlassClassification.Trainers.TorchCnn(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var stopwatch = Stopwatch.StartNew();
@@ -161,7 +163,7 @@ internal sealed class TrainCommand
                 output.WriteLine();
                 var reportOptions = new MlNetMnist.Reports.ReportOptions
                 {
-                    TopK = TestSetEvaluation.TopK,
+                    TopK = ModelEvaluation.DefaultTopK,
                     SampleData = train,
                     // The model's network, options and training history are added from the model itself.
                     Metadata = new MlNetMnist.Reports.ReportMetadata

@@ -95,6 +95,44 @@ public static class ImageFolderData
         return ml.Data.LoadFromEnumerable(rows, schema);
     }
 
+    /// <summary>
+    /// The tree at <paramref name="root"/> split for training and evaluation, as pixel rows
+    /// (<see cref="LoadPixels"/>): one image in <paramref name="holdOutEvery"/> of each class (in path
+    /// order) is held out for the test part, so every class is in both; classes with a single image
+    /// stay in training. When nothing can be held out, the test part is the training part
+    /// (<see cref="ImageFolderSplit.TestIsTrainingData"/>).
+    /// </summary>
+    /// <param name="ml">The ML.NET context.</param>
+    /// <param name="root">The root of the tree (<c>root/&lt;label&gt;/*.png</c>).</param>
+    /// <param name="holdOutEvery">One image in this many is held out. Default 5.</param>
+    /// <param name="maxTrainRows">At most this many training images (the first ones), or null for all.</param>
+    /// <param name="maxTestRows">At most this many test images, or null for all.</param>
+    /// <param name="width">Width of the images in the views. Default 28.</param>
+    /// <param name="height">Height of the images in the views. Default 28.</param>
+    /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
+    /// <exception cref="InvalidDataException">There are no images, or some cannot be read (all are listed).</exception>
+    public static ImageFolderSplit LoadTrainTest(MLContext ml, string root, int holdOutEvery = 5, int? maxTrainRows = null, int? maxTestRows = null, int width = 28, int height = 28)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentOutOfRangeException.ThrowIfLessThan(holdOutEvery, 2);
+        var entries = ImageFolder.Enumerate(root);
+        var train = new List<ImageFolderEntry>();
+        var test = new List<ImageFolderEntry>();
+        foreach (var group in entries.GroupBy(e => e.Label))
+        {
+            var items = group.ToList();
+            for (int i = 0; i < items.Count; i++)
+                (items.Count >= 2 && i % holdOutEvery == holdOutEvery - 1 ? test : train).Add(items[i]);
+        }
+        if (maxTrainRows is int maxTrain) train = train.Take(maxTrain).ToList();
+        if (maxTestRows is int maxTest) test = test.Take(maxTest).ToList();
+        bool testIsTraining = test.Count == 0;
+        if (testIsTraining) test = train;
+        var trainView = LoadPixels(ml, train, width, height);
+        return new ImageFolderSplit(trainView, testIsTraining ? trainView : LoadPixels(ml, test, width, height),
+            ImageFolder.Labels(entries), train.Count, test.Count, testIsTraining);
+    }
+
     /// <summary>Throws <see cref="InvalidDataException"/> listing the files of <paramref name="entries"/> that cannot be decoded.</summary>
     /// <param name="entries">The images.</param>
     public static void RequireReadable(IReadOnlyList<ImageFolderEntry> entries)
@@ -120,3 +158,12 @@ public static class ImageFolderData
         public string ImagePath { get; set; } = "";
     }
 }
+
+/// <summary>An image folder tree split for training and evaluation (<see cref="ImageFolderData.LoadTrainTest"/>).</summary>
+/// <param name="Train">The training rows (<c>Label</c> text, <c>Features</c> pixels).</param>
+/// <param name="Test">The held-out rows (the training rows when none could be held out).</param>
+/// <param name="Labels">The class names found, in ordinal order.</param>
+/// <param name="TrainCount">Training images.</param>
+/// <param name="TestCount">Test images.</param>
+/// <param name="TestIsTrainingData">True when too few images were there to hold any out.</param>
+public sealed record ImageFolderSplit(IDataView Train, IDataView Test, IReadOnlyList<string> Labels, int TrainCount, int TestCount, bool TestIsTrainingData);

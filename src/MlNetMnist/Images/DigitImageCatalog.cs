@@ -47,6 +47,31 @@ public static class DigitImageCatalog
             .Append<ITransformer>(catalog.DropColumns(pixels, image));
     }
 
+    /// <summary>
+    /// Puts the fitted image-input chain in front of <paramref name="pixelModel"/> (a model trained on
+    /// pixel vectors, e.g. from <see cref="Data.ImageFolderData.LoadTrainTest"/> or MNIST), so that the
+    /// saved model takes image paths. Returns the combined model and the input schema to save with it:
+    /// the path column, plus the label column of <paramref name="trainingSchema"/> with its type when
+    /// there is one (a saved <c>MapValueToKey</c> still reads it, even to predict).
+    /// </summary>
+    /// <param name="ml">The ML.NET context.</param>
+    /// <param name="pixelModel">The model trained on pixel vectors.</param>
+    /// <param name="trainingSchema">The schema of the data it was trained on.</param>
+    /// <param name="options">The image-input options (path column, size); null for the defaults. The size must be the model's.</param>
+    /// <param name="labelColumnName">The label column of the training data. Default <c>Label</c>.</param>
+    public static (ITransformer Model, DataViewSchema InputSchema) PrependDigitImageInput(this MLContext ml, ITransformer pixelModel, DataViewSchema trainingSchema,
+        DigitImageInputOptions? options = null, string labelColumnName = DefaultColumnNames.Label)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(pixelModel);
+        ArgumentNullException.ThrowIfNull(trainingSchema);
+        var o = options ?? new DigitImageInputOptions();
+        if (o.ImagePathColumnName is null) throw new ArgumentException("DigitImageInputOptions.ImagePathColumnName is null; a saved model that takes image paths needs the path column.", nameof(options));
+        var paths = Serving.ModelInputRows.For(trainingSchema, labelColumnName, o.FeatureColumnName, 0).Paths(ml, [], o.ImagePathColumnName);
+        var imageInput = ml.Transforms.DigitImageInput(o).Fit(paths);
+        return (new TransformerChain<ITransformer>(imageInput, pixelModel), paths.Schema);
+    }
+
     /// <summary>The helper column holding the extracted (shaped) pixels before they are flattened.</summary>
     private static string PixelsColumnName(DigitImageInputOptions o) => o.FeatureColumnName + ".Pixels";
 }

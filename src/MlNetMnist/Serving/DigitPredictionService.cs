@@ -26,6 +26,7 @@ public sealed class DigitPredictionService : IDisposable
     private readonly bool _ownsModel;
     private readonly IPixelScorer _scorer;
     private readonly DigitImagePreprocessor _preprocessor;
+    private readonly ImageFileBatchScorer _files;
     private readonly float _threshold;
     private readonly int _topCount;
     private int _disposed;
@@ -73,6 +74,7 @@ public sealed class DigitPredictionService : IDisposable
         preprocessing.BoxSize = Math.Min(preprocessing.BoxSize, Math.Min(Width, Height));
         _preprocessor = new DigitImagePreprocessor(preprocessing);
         _scorer = rows.CreateScorer(ml, pixelModel, o.ScoreColumnName, o.MaximumRetainedEngines);
+        _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, _preprocessor.ProcessFile, scores => ToPrediction(scores));
     }
 
     /// <summary>
@@ -142,6 +144,24 @@ public sealed class DigitPredictionService : IDisposable
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not an image.</exception>
     public DigitPrediction PredictImageFile(string path) => Predict(_preprocessor.ProcessFile(path));
+
+    /// <summary>
+    /// Predicts image files, and the image files found in folders (recursively, by extension), in
+    /// batches of <paramref name="batchSize"/>: the batch path of the command line's <c>predict</c>. A
+    /// path that does not exist or a file that cannot be read gets an error naming it; the others are
+    /// still predicted. Results come in input order (folders expanded in ordinal order).
+    /// </summary>
+    /// <param name="filesOrFolders">Image files or folders.</param>
+    /// <param name="batchSize">Images scored per <c>Transform</c>. Default 512.</param>
+    public IEnumerable<ImageFilePrediction> PredictImageFiles(IEnumerable<string> filesOrFolders, int batchSize = 512)
+    {
+        ArgumentNullException.ThrowIfNull(filesOrFolders);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        foreach (var chunk in ImageFiles.Expand(filesOrFolders).Chunk(batchSize))
+            foreach (var result in _files.Score(chunk))
+                yield return result;
+    }
 
     /// <summary>The prediction for a score vector of this model (for scores computed in a batch <c>Transform</c>).</summary>
     /// <param name="scores">Class probabilities in the model's order.</param>

@@ -22,7 +22,7 @@ namespace MlNetMnist;
 /// Disposing the transformer frees the network; a <see cref="PredictionEngine{TSrc, TDst}"/> disposes
 /// the transformer it was created from unless <c>PredictionEngineOptions.OwnsTransformer</c> is false.
 /// </remarks>
-public sealed class TorchCnnTransformer : IImageClassifierModel, IDisposable
+public sealed class TorchCnnTransformer : IImageClassifierModel, IDisposable, IScoringModel
 {
     private readonly LabelKeyInfo _label;
     private readonly int _scoringBatchSize;
@@ -70,6 +70,16 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, IDisposable
     internal int Classes => Scorer.Classes;
 
     internal int InputSize => Scorer.InputSize;
+
+    int IScoringModel.Classes => Classes;
+
+    int IScoringModel.InputSize => InputSize;
+
+    void IScoringModel.Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities) => Scorer.Score(input, rows, probabilities);
+
+    DataViewSchema.Column IScoringModel.CheckFeatureColumn(DataViewSchema schema) => CheckFeatureColumn(schema);
+
+    void IScoringModel.CopyFeatures(in VBuffer<float> source, long row, Span<float> target) => CopyFeatures(source, row, target);
 
     /// <summary>The trained weights, copied to managed memory on first use.</summary>
     public NetworkWeights Weights => Scorer.Weights;

@@ -13,7 +13,29 @@ namespace MlNetMnist.OnnxConsumer.Tests;
 public class ConsumerTests
 {
     [Fact]
-    public void ModelZipLoadsAndScoresTheSameWithoutTorchSharpOrTheLibrary()
+    public void ModelZipLoadsAndScoresTheSameWithoutTorchSharpOrTheLibrary() => AssertLoadsAndScoresLikeTheLibrary();
+
+    /// <summary>
+    /// An ensemble of three networks (train --ensemble 3) is one ONNX graph inside model.zip: ML.NET
+    /// alone loads it like a single network and gets the library's averaged probabilities.
+    /// </summary>
+    [Fact]
+    public void EnsembleModelZipLoadsAndScoresTheSameWithoutTorchSharpOrTheLibrary()
+    {
+        string modelPath = AssertLoadsAndScoresLikeTheLibrary("--ensemble", "3");
+        using var zip = ZipFile.OpenRead(modelPath);
+        var onnx = zip.Entries.Where(e => e.Name == "OnnxModel").ToList();
+        Assert.Single(onnx);
+        using var reader = new StreamReader(onnx[0].Open(), System.Text.Encoding.Latin1);
+        string bytes = reader.ReadToEnd();
+        // The metadata of the one graph says it holds the three members (seeds 1, 2, 3).
+        Assert.Contains("ensemble_members", bytes);
+        Assert.Contains("1,2,3", bytes);
+        Directory.Delete(Path.GetDirectoryName(modelPath)!, true);
+    }
+
+    /// <summary>Trains with the CLI (extra arguments appended), loads model.zip with ML.NET alone and compares every test prediction; returns the model path.</summary>
+    private static string AssertLoadsAndScoresLikeTheLibrary(params string[] extraArgs)
     {
         // Nothing of TorchSharp or MlNetMnist is loaded in this process.
         Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name is "TorchSharp" or "MlNetMnist");
@@ -24,8 +46,8 @@ public class ConsumerTests
         Directory.CreateDirectory(work);
         string modelPath = Path.Combine(work, "model.zip");
         string predictionsPath = Path.Combine(work, "predictions.csv");
-        RunCli("train", "--data", MnistDirectory(), "--model", modelPath, "--epochs", "2", "--max-train-rows", "3000",
-            "--predictions", predictionsPath);
+        RunCli(["train", "--data", MnistDirectory(), "--model", modelPath, "--epochs", "2", "--max-train-rows", "3000",
+            "--predictions", predictionsPath, .. extraArgs]);
 
         var ml = new MLContext();
         var model = ml.Model.Load(modelPath, out var schema);
@@ -50,7 +72,8 @@ public class ConsumerTests
         double accuracy = scored.Zip(ReadTestImages(), (p, t) => p.PredictedLabel == t.Label ? 1.0 : 0.0).Average();
         Assert.Equal(accuracy, metrics.MicroAccuracy, 12);
         Assert.True(accuracy > 0.85, $"accuracy {accuracy:P2}");
-        Directory.Delete(work, true);
+        if (extraArgs.Length == 0) Directory.Delete(work, true);
+        return modelPath;
     }
 
     private static (uint Label, float[] Scores) ParsePrediction(string line)

@@ -28,7 +28,7 @@ internal sealed class TrainCommand
         Command.Options.Add(Images);
         foreach (var option in Training.All) Command.Options.Add(option);
         foreach (var option in Checkpoints.All) Command.Options.Add(option);
-        foreach (var option in new Option[] { MaxTrainRows, MaxTestRows, MetricsJson, Onnx, Predictions, Report, NoDownload, Mirrors }) Command.Options.Add(option);
+        foreach (var option in new Option[] { Ensemble, MaxTrainRows, MaxTestRows, MetricsJson, Onnx, Predictions, Report, NoDownload, Mirrors }) Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
 
@@ -47,6 +47,12 @@ internal sealed class TrainCommand
     public TrainingOptions Training { get; } = new();
 
     public TrainCheckpointOptions Checkpoints { get; } = new();
+
+    public Option<int?> Ensemble { get; } = new("--ensemble")
+    {
+        Description = "Train K networks with the seeds --seed, --seed+1, ... and save them as ONE model whose scores are the mean of their class probabilities (one ONNX graph in model.zip; loads like any model).",
+        HelpName = "K",
+    };
 
     public Option<int?> MaxTrainRows { get; } = new("--max-train-rows")
     {
@@ -99,6 +105,7 @@ internal sealed class TrainCommand
         string? onnxPath = CommonOptions.OptionalPath(parseResult.GetValue(Onnx), "--onnx");
         string? predictionsPath = CommonOptions.OptionalPath(parseResult.GetValue(Predictions), "--predictions");
         string? reportDir = CommonOptions.OptionalPath(parseResult.GetValue(Report), "--report");
+        int? ensemble = CommonOptions.RequirePositive(parseResult.GetValue(Ensemble), "--ensemble");
         if (reportDir is not null) ReportCommand.RequireFolderPath(reportDir, "--report");
         if (Directory.Exists(modelPath)) throw new UsageException($"--model {modelPath} is a folder; expected a file path such as model.zip.");
         var options = Training.ToTorchCnnOptions(parseResult);
@@ -106,6 +113,13 @@ internal sealed class TrainCommand
         options.Progress = progress => live.WriteLine(progress.ToString());
         if (live.Enabled) options.BatchProgress = batch => live.Update(batch.ToString());
         using var checkpoint = Checkpoints.Apply(parseResult, options, modelPath, output);
+        if (ensemble is not null)
+        {
+            // Ctrl+C still stops training cleanly, but an ensemble writes no checkpoint.
+            if (parseResult.GetResult(Checkpoints.Checkpoint) is not null || parseResult.GetValue(Checkpoints.Resume))
+                throw new UsageException("--ensemble cannot be combined with --checkpoint or --resume: an ensemble trains several networks and keeps no checkpoint; train and checkpoint networks one by one instead.");
+            options.CheckpointPath = null;
+        }
 
         string dataDirectory;
         if (imagesArg is not null)
@@ -128,12 +142,20 @@ internal sealed class TrainCommand
             : (MnistData.Load(ml, dataDirectory, MnistSplit.Train, maxTrainRows), TestSetEvaluation.LoadTest(ml, dataDirectory, maxTestRows));
         if (imagesArg is null) output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Data: {0} ({1:N0} training images, {2:N0} test images)",
             dataDirectory, train.GetRowCount() ?? 0, test.GetRowCount() ?? 0));
-        output.WriteLine($"Training: {TrainingOptions.Describe(options)}");
+        output.WriteLine($"Training: {TrainingOptions.Describe(options)}" + (ensemble is int memberCount
+            ? string.Format(CultureInfo.InvariantCulture, ", ensemble of {0} (seeds {1}-{2})", memberCount, options.Seed, options.Seed + memberCount - 1) : ""));
 
         // Keys sorted by value, so the classes (and the confusion table) are in digit order.
         ImageFolderTraining.Configure(imagesArg is not null, options);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
-            .Append(ml.MulticlassClassification.Trainers.TorchCnn(options))
+            .Append(ensemble is int count
+                ? ml.MulticlassClassification.Trainers.TorchCnnEnsemble(new TorchCnnEnsembleOptions
+                {
+                    Member = options,
+                    Count = count,
+                    MemberStarting = (i, n, member) => live.WriteLine(string.Format(CultureInfo.InvariantCulture, "Ensemble member {0}/{1} (seed {2})", i + 1, n, member.Seed)),
+                })
+                : (IEstimator<ITransformer>)ml.MulticlassClassification.Trainers.TorchCnn(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var stopwatch = Stopwatch.StartNew();
         if (!checkpoint.TryFit(() => pipeline.Fit(train), _console, out var model)) return CliConsole.Interrupted;
@@ -148,7 +170,8 @@ internal sealed class TrainCommand
 
             if (onnxPath is not null)
             {
-                TransformerChains.RequireOnly<TorchCnnTransformer>(model).ExportOnnx(onnxPath);
+                if (TransformerChains.FindOnly<TorchCnnEnsembleTransformer>(model) is { } ensembleModel) ensembleModel.ExportOnnx(onnxPath);
+                else TransformerChains.RequireOnly<TorchCnnTransformer>(model).ExportOnnx(onnxPath);
                 output.WriteLine($"ONNX model written to {Path.GetFullPath(onnxPath)}");
             }
 

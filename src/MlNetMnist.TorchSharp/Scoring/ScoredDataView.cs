@@ -11,11 +11,11 @@ namespace MlNetMnist.Scoring;
 internal sealed class ScoredDataView : IDataView
 {
     private readonly IDataView _source;
-    private readonly TorchCnnTransformer _transformer;
+    private readonly IScoringModel _transformer;
     private readonly DataViewSchema.Column _features;
     private readonly int _batchSize;
 
-    public ScoredDataView(IDataView source, TorchCnnTransformer transformer, int batchSize)
+    public ScoredDataView(IDataView source, IScoringModel transformer, int batchSize)
     {
         _source = source;
         _transformer = transformer;
@@ -105,7 +105,7 @@ internal sealed class ScoredDataView : IDataView
                 rows++;
             }
             _batchRows = rows;
-            _parent._transformer.Scorer.Score(_batchInput, rows, _batchScores);
+            _parent._transformer.Score(_batchInput, rows, _batchScores);
         }
 
         private ReadOnlySpan<float> CurrentScores =>

@@ -9,10 +9,10 @@ namespace MlNetMnist.Scoring;
 /// </summary>
 internal sealed class TorchCnnRowMapper : IRowToRowMapper
 {
-    private readonly TorchCnnTransformer _transformer;
+    private readonly IScoringModel _transformer;
     private readonly DataViewSchema.Column _features;
 
-    public TorchCnnRowMapper(TorchCnnTransformer transformer, DataViewSchema inputSchema)
+    public TorchCnnRowMapper(IScoringModel transformer, DataViewSchema inputSchema)
     {
         _transformer = transformer;
         _features = transformer.CheckFeatureColumn(inputSchema);
@@ -75,7 +75,7 @@ internal sealed class TorchCnnRowMapper : IRowToRowMapper
             {
                 _getFeatures!(ref _buffer);
                 _parent._transformer.CopyFeatures(_buffer, _input.Position, _features);
-                _parent._transformer.Scorer.Score(_features, 1, _scores);
+                _parent._transformer.Score(_features, 1, _scores);
                 _scoredPosition = _input.Position;
             }
             return _scores;

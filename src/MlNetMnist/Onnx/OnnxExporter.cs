@@ -94,16 +94,16 @@ public static class OnnxExporter
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    private static string ProducerVersion =>
+    internal static string ProducerVersion =>
         typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    private static string Reshape(OnnxGraphBuilder graph, string name, string input, long[] shape, string? output = null)
+    internal static string Reshape(OnnxGraphBuilder graph, string name, string input, long[] shape, string? output = null)
     {
         string shapeName = graph.AddInitializer($"{name}.shape", n => OnnxTensor.Int64(n, [shape.Length], shape));
         return graph.AddNode("Reshape", name, [input, shapeName], output: output);
     }
 
-    private static List<KeyValuePair<string, string>> MetadataOf(OnnxExportOptions options)
+    internal static List<KeyValuePair<string, string>> MetadataOf(OnnxExportOptions options)
     {
         var metadata = new List<KeyValuePair<string, string>>();
         if (options.Metadata is null) return metadata;

@@ -6,15 +6,16 @@ namespace MlNetMnist.Onnx;
 /// <summary>
 /// Turns the layers of a <see cref="NetworkDefinition"/> into ONNX nodes on a <c>[N, ...]</c> batch,
 /// with layer <c>i</c>'s parameters as initializers named like the TorchSharp state dictionary
-/// (<c>"{i}.weight"</c>, <c>"{i}.bias"</c>, <c>"{i}.running_mean"</c>, ...).
+/// (<c>"{i}.weight"</c>, <c>"{i}.bias"</c>, <c>"{i}.running_mean"</c>, ...), each name preceded by
+/// <paramref name="namePrefix"/> (several networks in one graph, e.g. the members of an ensemble).
 /// </summary>
-internal sealed class OnnxLayerEmitter(OnnxGraphBuilder graph, NetworkWeights weights)
+internal sealed class OnnxLayerEmitter(OnnxGraphBuilder graph, NetworkWeights weights, string namePrefix = "")
 {
     /// <summary>Adds the nodes of layer <paramref name="index"/>; returns the name of its output value.</summary>
     /// <exception cref="NotSupportedException">The layer type has no ONNX translation.</exception>
     public string Emit(int index, LayerSpec layer, string input)
     {
-        string p = index.ToString(CultureInfo.InvariantCulture);
+        string p = namePrefix + index.ToString(CultureInfo.InvariantCulture);
         switch (layer)
         {
             case NormalizeSpec n:
@@ -86,11 +87,12 @@ internal sealed class OnnxLayerEmitter(OnnxGraphBuilder graph, NetworkWeights we
     /// <summary>Adds the state tensor <c>"{prefix}.{suffix}"</c> as an initializer after checking its shape.</summary>
     private string Weight(string prefix, string suffix, params long[] expectedShape)
     {
-        string key = $"{prefix}.{suffix}";
+        // The state key has the layer index only; the initializer is named with the prefix.
+        string key = $"{prefix[namePrefix.Length..]}.{suffix}";
         var tensor = weights[key];
         if (!tensor.Shape.SequenceEqual(expectedShape))
             throw new ArgumentException(
                 $"Weight '{key}' has shape [{string.Join(", ", tensor.Shape)}] but the network definition needs [{string.Join(", ", expectedShape)}].");
-        return graph.AddInitializer(key, name => OnnxTensor.Float(name, tensor.Shape, tensor.Values));
+        return graph.AddInitializer($"{prefix}.{suffix}", name => OnnxTensor.Float(name, tensor.Shape, tensor.Values));
     }
 }

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetMnist.Onnx;
+using MlNetMnist.Reports;
+using MlNetMnist.SavedModels;
+using MlNetMnist.Scoring;
+using MlNetMnist.Training;
+
+namespace MlNetMnist;
+
+/// <summary>
+/// Several trained TorchSharp classifiers as one ML.NET transformer: <c>Score</c> is the mean of the
+/// members' class probabilities, <c>PredictedLabel</c> its most probable class (the label's key type),
+/// exactly the columns of a single <see cref="TorchCnnTransformer"/>.
+/// </summary>
+/// <remarks>
+/// <c>mlContext.Model.Save</c> writes the whole ensemble as ONE ONNX graph (every member, then the mean
+/// of their softmax outputs) inside the same chain of ML.NET's own transformers as a single network,
+/// so <c>mlContext.Model.Load</c> needs only <c>Microsoft.ML</c>, <c>Microsoft.ML.OnnxTransformer</c>
+/// and <c>Microsoft.ML.OnnxRuntime</c>, and a consumer cannot tell an ensemble from one network.
+/// Disposing the ensemble frees every member.
+/// </remarks>
+public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDisposable, IScoringModel
+{
+    private readonly TorchCnnTransformer[] _members;
+    private readonly TorchCnnTransformer _first;
+
+    /// <summary>Combines trained classifiers; the ensemble owns them from now on (disposing it disposes them).</summary>
+    /// <param name="members">At least one classifier; all must read the same feature column with the same size and have the same classes in the same order.</param>
+    /// <exception cref="ArgumentException">No member, or members that disagree on the input or the classes.</exception>
+    public TorchCnnEnsembleTransformer(IEnumerable<TorchCnnTransformer> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        _members = members.ToArray();
+        if (_members.Length == 0) throw new ArgumentException("An ensemble needs at least one member.", nameof(members));
+        _first = _members[0] ?? throw new ArgumentException("Ensemble member 0 is null.", nameof(members));
+        for (int i = 1; i < _members.Length; i++)
+        {
+            var m = _members[i] ?? throw new ArgumentException($"Ensemble member {i} is null.", nameof(members));
+            if (m.FeatureColumnName != _first.FeatureColumnName || m.InputSize != _first.InputSize)
+                throw new ArgumentException($"Ensemble member {i} reads '{m.FeatureColumnName}' ({m.InputSize} values); member 0 reads '{_first.FeatureColumnName}' ({_first.InputSize} values).", nameof(members));
+            if (!m.ClassNames.SequenceEqual(_first.ClassNames))
+                throw new ArgumentException($"Ensemble member {i} has the classes {string.Join(", ", m.ClassNames)}; member 0 has {string.Join(", ", _first.ClassNames)} (same classes in the same key order needed: train every member on the same key-mapped labels).", nameof(members));
+        }
+    }
+
+    /// <summary>The member classifiers, in training order.</summary>
+    public IReadOnlyList<TorchCnnTransformer> Members => _members;
+
+    /// <inheritdoc/>
+    public string FeatureColumnName => _first.FeatureColumnName;
+
+    /// <inheritdoc/>
+    public ImageShape InputShape => _first.InputShape;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames => _first.ClassNames;
+
+    /// <summary>Null: every member has its own history (<see cref="Members"/>).</summary>
+    public TrainingHistory? History => null;
+
+    /// <summary>The ensemble (size, member networks and seeds), then the first member's network and options.</summary>
+    public IReadOnlyList<MetadataEntry> Describe()
+    {
+        var entries = new List<MetadataEntry>
+        {
+            new("Ensemble", string.Create(CultureInfo.InvariantCulture, $"{_members.Length} networks, mean of their class probabilities")),
+            new("Members", string.Join(", ", _members.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Network.Name} (seed {m.Options.Seed})")))),
+        };
+        entries.AddRange(_first.Describe().Where(e => entries.All(x => x.Name != e.Name)));
+        return entries;
+    }
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _first.GetOutputSchema(inputSchema);
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input) => new ScoredDataView(input, this, _first.Options.ScoringBatchSize);
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new TorchCnnRowMapper(this, inputSchema);
+
+    /// <summary>Saves the ensemble as ML.NET's own transformers around ONE averaging ONNX graph. Called by <c>mlContext.Model.Save</c>.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        SavedModelBuilder.Save(new SavedClassifier(FeatureColumnName, _first.InputSize, _first.Label,
+            () => OnnxEnsembleExporter.Export(Graphs(), ExportOptions(OnnxLayout.Row, SavedModelBuilder.IndexColumn))), ctx);
+
+    /// <summary>
+    /// The ensemble as one standalone ONNX model: input <c>[N, InputSize]</c> raw pixel values named like
+    /// the feature column, outputs <c>Score</c> <c>[N, classes]</c> (the mean of the members' probabilities)
+    /// and <c>PredictedIndex</c> <c>[N]</c>; class names in the metadata as for a single network.
+    /// </summary>
+    public byte[] ExportOnnx() => OnnxEnsembleExporter.Export(Graphs(), ExportOptions(OnnxLayout.Batch, "PredictedIndex"));
+
+    /// <summary>Writes <see cref="ExportOnnx()"/> to <paramref name="path"/> atomically.</summary>
+    public void ExportOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        byte[] bytes = ExportOnnx();
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>Class probabilities (the members' mean) for one image given as raw pixel values.</summary>
+    public float[] Predict(ReadOnlySpan<float> pixels)
+    {
+        var sum = new float[_first.Classes];
+        foreach (var member in _members)
+        {
+            var p = member.Predict(pixels);
+            for (int c = 0; c < sum.Length; c++) sum[c] += p[c];
+        }
+        for (int c = 0; c < sum.Length; c++) sum[c] /= _members.Length;
+        return sum;
+    }
+
+    /// <summary>Frees every member's network.</summary>
+    public void Dispose()
+    {
+        foreach (var member in _members) member.Dispose();
+    }
+
+    private List<(Networks.NetworkDefinition, Networks.NetworkWeights)> Graphs() => _members.Select(m => (m.Network, m.Weights)).ToList();
+
+    private OnnxExportOptions ExportOptions(OnnxLayout layout, string? predictedIndexName)
+    {
+        var options = _first.ExportOptions(layout, predictedIndexName);
+        options.Metadata["network"] = string.Create(CultureInfo.InvariantCulture, $"ensemble of {_members.Length}: {string.Join(", ", _members.Select(m => m.Network.Name))}");
+        options.Metadata["ensemble_members"] = _members.Length.ToString(CultureInfo.InvariantCulture);
+        options.Metadata["ensemble_seeds"] = string.Join(",", _members.Select(m => m.Options.Seed.ToString(CultureInfo.InvariantCulture)));
+        return options;
+    }
+
+    int IScoringModel.InputSize => _first.InputSize;
+
+    int IScoringModel.Classes => _first.Classes;
+
+    DataViewSchema.Column IScoringModel.CheckFeatureColumn(DataViewSchema schema) => _first.CheckFeatureColumn(schema);
+
+    void IScoringModel.CopyFeatures(in VBuffer<float> source, long row, Span<float> target) => _first.CopyFeatures(source, row, target);
+
+    /// <summary>Every member scores the rows; the probabilities are averaged.</summary>
+    void IScoringModel.Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities)
+    {
+        int n = rows * _first.Classes;
+        var target = probabilities[..n];
+        _first.Scorer.Score(input, rows, target);
+        if (_members.Length == 1) return;
+        var buffer = new float[n];
+        for (int k = 1; k < _members.Length; k++)
+        {
+            _members[k].Scorer.Score(input, rows, buffer);
+            for (int i = 0; i < n; i++) target[i] += buffer[i];
+        }
+        float scale = 1f / _members.Length;
+        for (int i = 0; i < n; i++) target[i] *= scale;
+    }
+}

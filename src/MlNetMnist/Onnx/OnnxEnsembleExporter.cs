@@ -1,0 +1,86 @@
+using System.Globalization;
+using MlNetMnist.Networks;
+
+namespace MlNetMnist.Onnx;
+
+/// <summary>
+/// Writes several trained networks (an ensemble) as ONE ONNX model that averages their class
+/// probabilities: the input feeds every member, each member ends in its own softmax, and a
+/// <c>Mean</c> node gives <c>Score</c> (and <c>ArgMax</c> the predicted index). Member <c>k</c>'s
+/// nodes and weights are named with the prefix <c>m{k}.</c>. Same inputs, outputs, layouts and
+/// metadata as <see cref="OnnxExporter"/>, so whatever reads a single network's graph (ML.NET's
+/// <c>OnnxTransformer</c>, the saved model chain, ONNX Runtime) reads an ensemble the same way.
+/// </summary>
+internal static class OnnxEnsembleExporter
+{
+    /// <summary>Encodes the members as one averaging ONNX model.</summary>
+    /// <param name="members">The networks and their weights; at least one, all with the same input size and classes.</param>
+    /// <param name="options">Layout, names and metadata.</param>
+    /// <returns>The serialised <c>ModelProto</c>.</returns>
+    /// <exception cref="ArgumentException">No member, or members that disagree on the input size or the classes.</exception>
+    public static byte[] Export(IReadOnlyList<(NetworkDefinition Definition, NetworkWeights Weights)> members, OnnxExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(options);
+        if (members.Count == 0) throw new ArgumentException("An ensemble needs at least one member.", nameof(members));
+        var first = members[0].Definition;
+        foreach (var (definition, _) in members)
+            if (definition.InputSize != first.InputSize || definition.Classes != first.Classes)
+                throw new ArgumentException(
+                    $"Ensemble members must share the input and the classes: {first.Name} takes {first.InputSize} values and gives {first.Classes} classes, {definition.Name} takes {definition.InputSize} and gives {definition.Classes}.",
+                    nameof(members));
+
+        var graph = new OnnxGraphBuilder();
+        graph.Reserve(options.InputName);
+        graph.Reserve(options.ScoreName);
+        if (options.PredictedIndexName is not null) graph.Reserve(options.PredictedIndexName);
+
+        bool row = options.Layout == OnnxLayout.Row;
+        var batch = OnnxDimension.Symbolic("N");
+        var inputSize = OnnxDimension.Fixed(first.InputSize);
+        var classes = OnnxDimension.Fixed(first.Classes);
+        graph.AddInput(new OnnxValueInfo(options.InputName, OnnxElementType.Float, row ? [inputSize] : [batch, inputSize]));
+        string input = options.InputName;
+        if (row) input = OnnxExporter.Reshape(graph, "input_to_batch", input, [1, first.InputSize]);
+
+        var softmaxAxis = new[] { OnnxAttribute.Int("axis", -1) };
+        var probabilities = new List<string>(members.Count);
+        for (int k = 0; k < members.Count; k++)
+        {
+            var (definition, weights) = members[k];
+            string prefix = string.Create(CultureInfo.InvariantCulture, $"m{k}.");
+            var emitter = new OnnxLayerEmitter(graph, weights, prefix);
+            string x = input;
+            for (int i = 0; i < definition.Layers.Count; i++)
+                x = emitter.Emit(i, definition.Layers[i], x);
+            probabilities.Add(graph.AddNode("Softmax", prefix + "softmax", [x], softmaxAxis));
+        }
+
+        // Mean of the members' probabilities ([N, classes]); Mean with one input is the identity.
+        if (row)
+        {
+            string mean = graph.AddNode("Mean", "ensemble_mean", probabilities);
+            OnnxExporter.Reshape(graph, "score_to_row", mean, [first.Classes], options.ScoreName);
+        }
+        else
+        {
+            graph.AddNode("Mean", "ensemble_mean", probabilities, output: options.ScoreName);
+        }
+        graph.AddOutput(new OnnxValueInfo(options.ScoreName, OnnxElementType.Float, row ? [classes] : [batch, classes]));
+
+        if (options.PredictedIndexName is not null)
+        {
+            graph.AddNode("ArgMax", "argmax", [options.ScoreName],
+                [OnnxAttribute.Int("axis", row ? 0 : 1), OnnxAttribute.Int("keepdims", row ? 1 : 0)], options.PredictedIndexName);
+            OnnxDimension[] indexShape = row ? [OnnxDimension.Fixed(1)] : [batch];
+            graph.AddOutput(new OnnxValueInfo(options.PredictedIndexName, OnnxElementType.Int64, indexShape));
+        }
+
+        string name = string.Create(CultureInfo.InvariantCulture, $"ensemble-{members.Count}");
+        string doc = string.Create(CultureInfo.InvariantCulture,
+            $"Ensemble of {members.Count} ({string.Join(", ", members.Select(m => m.Definition.Name))}): {first.Channels}x{first.Height}x{first.Width} raw pixels (0-255) -> mean of the members' {first.Classes} class probabilities ({options.Layout} layout).");
+        var model = new OnnxModel(OnnxExporter.IrVersion, OnnxExporter.OpsetVersion, OnnxExporter.ProducerName, OnnxExporter.ProducerVersion, doc,
+            graph.Build(name, doc), OnnxExporter.MetadataOf(options));
+        return model.ToBytes();
+    }
+}

@@ -43,6 +43,8 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
     /// </summary>
     public TorchCnnTransformer Fit(IDataView trainData, IDataView? validationData, CancellationToken cancellation = default)
     {
+        // Created first, so that its preparation time counts from the start of Fit (what a user waits for).
+        var history = new TrainingHistory();
         var input = trainData;
         var o = _options;
         string? checkpointPath = o.CheckpointPath is null ? null : Path.GetFullPath(o.CheckpointPath);
@@ -80,7 +82,6 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
                 : new CheckpointSettings(checkpointPath, o.ResumeFromCheckpoint, TrainingFingerprint.Create(o, definition, label.ClassNames, trainPart ?? all, validationPart));
             using var train = (trainPart ?? all).To(device);
             using var validation = validationPart?.To(device);
-            var history = new TrainingHistory();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, o.Cancellation);
             var model = new TorchTrainer(o, device, checkpoint).Train(definition, train, validation, history, linked.Token);
             return new TorchCnnTransformer(new NetworkScorer(model, definition, device), label, o.FeatureColumnName, o.Clone(), history);

@@ -1,98 +1,116 @@
 using System.Diagnostics;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
-using MlNetMnist.Data;
+using MlNetMnist.Networks;
+using MlNetMnist.Training;
 
 namespace MlNetMnist.Cli.Benchmark;
 
 /// <summary>
-/// One benchmark run of one preset on full MNIST, in the current process: trains (checking test
-/// accuracy after every epoch, outside the timed training), scores the test set with the trained
-/// transformer and with the model loaded back from model.zip, times single-image predictions, and
-/// reads the process's peak resident memory.
+/// One benchmark run of one configuration with one seed, in the current process: trains through ML.NET
+/// (checking the accuracy on the evaluation images after every epoch, and every N batches if asked,
+/// outside the training time), then measures scoring (<see cref="ScoringBench"/>) and reads the
+/// process's peak resident memory. The bare TorchSharp baseline is <see cref="BareTorchSharpTraining"/>.
 /// </summary>
 internal sealed class BenchRunner(string dataDirectory, TextWriter log, bool liveProgress = false)
 {
-    public const int LatencyCalls = 10_000;
+    /// <summary>The accuracy whose first reaching is timed.</summary>
+    public const double Target = 0.99;
 
-    public BenchRun Run(string preset, BenchSettings settings)
+    public BenchRun Run(BenchConfig config, BenchSettings settings, int seed)
     {
-        var options = settings.Apply(TorchCnnPresets.Get(preset));
+        var data = BenchData.Load(dataDirectory, settings);
+        var options = config.Options(settings, seed);
         options.Progress = p => log.WriteLine("  " + p);
         if (liveProgress) options.BatchProgress = b => log.WriteLine(LiveProgress.ChildLinePrefix + "  " + b);
 
-        var ml = new MLContext(seed: options.Seed);
+        var ml = new MLContext(seed: seed);
         ml.SetOnnxThreads(options.Threads);
-        var train = MnistData.Load(ml, dataDirectory, MnistSplit.Train);
-        var test = MnistData.Load(ml, dataDirectory, MnistSplit.Test);
+        var train = data.Train.ToDataView();
+        var evaluation = data.Evaluation.ToDataView();
         var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(train);
+        var keyedTrain = keys.Transform(train);
+        var keyedEvaluation = keys.Transform(evaluation);
 
-        // The test set doubles as validation data so that accuracy is known after every epoch;
-        // its evaluation is excluded from the training time (TrainingProgress.TrainingTime).
-        using var classifier = ml.MulticlassClassification.Trainers.TorchCnn(options).Fit(keys.Transform(train), keys.Transform(test));
-        var history = classifier.History.Epochs;
-        double trainSeconds = history[^1].TrainingTime.TotalSeconds;
-        var first99 = classifier.History.FirstReaching(0.99);
-
-        var model = keys.Append(classifier);
-        var (accuracy, scoreRate) = TimeEvaluation(ml, model, test);
-        double loadedRate = TimeLoadedEvaluation(ml, model, train.Schema, test);
-        var (p50, p99) = TimeSingleImagePredictions(ml, model, test);
-
-        return new BenchRun(
-            trainSeconds, first99?.TrainingTime.TotalSeconds, first99?.Epoch, history.Count, accuracy,
-            history.Count * (double)(train.GetRowCount() ?? 0) / trainSeconds, scoreRate, loadedRate, p50, p99,
-            PeakResidentMegabytes(), history.Select(p => p.ValidationAccuracy ?? double.NaN).ToList());
-    }
-
-    /// <summary>Test accuracy and images/s of Transform + Evaluate over the test set (second, warm run).</summary>
-    private static (double Accuracy, double ImagesPerSecond) TimeEvaluation(MLContext ml, ITransformer model, IDataView test)
-    {
-        ml.MulticlassClassification.Evaluate(model.Transform(test));
+        // The clock a user would hold: from Fit's start to the trained model. The accuracy checks
+        // (TrainingProgress.TotalTime - TrainingTime of each network) are taken out afterwards.
         var watch = Stopwatch.StartNew();
-        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+        IImageClassifierModel classifier;
+        IReadOnlyList<TorchCnnTransformer> networks;
+        if (config.IsEnsemble)
+        {
+            var ensembleOptions = new TorchCnnEnsembleOptions
+            {
+                MemberStarting = (i, n, member) => log.WriteLine($"  member {i + 1}/{n} (seed {member.Seed})"),
+            };
+            foreach (int memberSeed in config.MemberSeeds(seed))
+            {
+                var member = options.Clone();
+                member.Seed = memberSeed;
+                ensembleOptions.Members.Add(member);
+            }
+            var ensemble = ml.MulticlassClassification.Trainers.TorchCnnEnsemble(ensembleOptions).Fit(keyedTrain, keyedEvaluation);
+            (classifier, networks) = (ensemble, ensemble.Members);
+        }
+        else
+        {
+            var single = ml.MulticlassClassification.Trainers.TorchCnn(options).Fit(keyedTrain, keyedEvaluation);
+            (classifier, networks) = (single, [single]);
+        }
         watch.Stop();
-        return (metrics.MicroAccuracy, (test.GetRowCount() ?? 0) / watch.Elapsed.TotalSeconds);
-    }
 
-    private static double TimeLoadedEvaluation(MLContext ml, ITransformer model, DataViewSchema schema, IDataView test)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"mlnetmnist-bench-{Guid.NewGuid():N}.zip");
         try
         {
-            ml.Model.Save(model, schema, path);
-            var loaded = ml.Model.Load(path, out _);
-            try
+            var histories = networks.Select(n => n.History).ToList();
+            double checks = histories.Sum(h => (h.Epochs[^1].TotalTime - h.Epochs[^1].TrainingTime).TotalSeconds);
+            double trainSeconds = watch.Elapsed.TotalSeconds - checks;
+            double preparation = histories.Sum(h => h.PreparationTime.TotalSeconds);
+            double loop = histories.Sum(h => h.Epochs[^1].TrainingTime.TotalSeconds);
+            long images = histories.Sum(h => (long)h.Epochs.Count * data.Train.Count);
+            double flops = networks.Sum(n => NetworkFlops.Training(n.Network)) / networks.Count;
+
+            var model = keys.Append((ITransformer)classifier);
+            var graphs = networks.Select(n => (n.Network, n.Weights)).ToList();
+            byte[] onnx = classifier is TorchCnnEnsembleTransformer e ? e.ExportOnnx() : ((TorchCnnTransformer)classifier).ExportOnnx();
+            var (scoring, accuracy) = new ScoringBench(ml, model, train.Schema, graphs, onnx, options.ScoringBatchSize)
+                .Measure(evaluation, data.EvaluationPixels(), data.Evaluation.Count, log);
+
+            // Time to 99%: a single network's first check at or above it, on the user's clock (preparation
+            // included). An ensemble's accuracy exists only once all members are trained: reached at the end, or not.
+            double? secondsTo99;
+            int? epochTo99;
+            if (config.IsEnsemble)
             {
-                return TimeEvaluation(ml, loaded, test).ImagesPerSecond;
+                secondsTo99 = accuracy >= Target ? trainSeconds : null;
+                epochTo99 = accuracy >= Target ? options.Epochs : null;
             }
-            finally
+            else
             {
-                (loaded as IDisposable)?.Dispose();
+                var first = histories[0].FirstReaching(Target);
+                secondsTo99 = first is { } f ? histories[0].PreparationTime.TotalSeconds + f.TrainingTime.TotalSeconds : null;
+                epochTo99 = first?.Epoch;
             }
+            double rate = images / loop;
+            return new BenchRun(config.Name, BenchRun.Library, seed, settings.EvaluationName, data.Train.Count, data.Evaluation.Count,
+                trainSeconds, preparation, loop, checks, secondsTo99, epochTo99, histories[0].Epochs.Count, accuracy,
+                histories[0].Epochs.Select(p => p.ValidationAccuracy ?? double.NaN).ToList(), rate, flops, rate * flops / 1e9,
+                scoring, PeakResidentMegabytes());
         }
         finally
         {
-            File.Delete(path);
+            ((IDisposable)classifier).Dispose();
         }
     }
 
-    /// <summary>p50 and p99 latency in ms of <see cref="LatencyCalls"/> single-image PredictionEngine calls.</summary>
-    private static (double P50, double P99) TimeSingleImagePredictions(MLContext ml, ITransformer model, IDataView test)
+    /// <summary>The bare TorchSharp run of the same configuration and seed (see <see cref="BareTorchSharpTraining"/>).</summary>
+    public BenchRun RunBare(BenchConfig config, BenchSettings settings, int seed)
     {
-        var images = ml.Data.CreateEnumerable<Digit>(test, reuseRowObject: false).ToList();
-        using var engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(model, new PredictionEngineOptions { OwnsTransformer = false });
-        for (int i = 0; i < 500; i++) engine.Predict(images[i]);
-        var times = new double[LatencyCalls];
-        var prediction = new DigitPrediction();
-        for (int i = 0; i < LatencyCalls; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            engine.Predict(images[i % images.Count], ref prediction);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        return (Stats.Percentile(times, 50), Stats.Percentile(times, 99));
+        var data = BenchData.Load(dataDirectory, settings);
+        var options = config.Options(settings, seed);
+        var definition = Architectures.Create(options.Network, 1, data.Train.Rows, data.Train.Columns, 10, NormalizeSpec.ForPixels(0, 1));
+        var run = BareTorchSharpTraining.Run(config.Name, definition, options, data, settings.EvaluationName);
+        log.WriteLine($"  bare TorchSharp: {run.TrainSeconds:F1} s ({run.PreparationSeconds:F1} s preparation), {run.TrainImagesPerSecond:N0} img/s in the loop, accuracy {run.Accuracy:P2}");
+        return run;
     }
 
     /// <summary>VmHWM of this process in MB (Linux), else the managed working set's peak.</summary>
@@ -106,20 +124,5 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log, bool liv
                 return kb / 1024.0;
         }
         return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-    }
-
-    private sealed class Digit
-    {
-        public uint Label { get; set; }
-
-        [VectorType(784)]
-        public float[] Features { get; set; } = Array.Empty<float>();
-    }
-
-    private sealed class DigitPrediction
-    {
-        public uint PredictedLabel { get; set; }
-
-        public float[] Score { get; set; } = Array.Empty<float>();
     }
 }

@@ -5,8 +5,9 @@ using MlNetMnist.Cli.Benchmark;
 namespace MlNetMnist.Cli.Commands;
 
 /// <summary>
-/// <c>bench-run --data DIR --config NAME --result FILE</c> (hidden): one benchmark run in its own
-/// process, so that peak memory is that of the run alone. Started by <see cref="BenchCommand"/>.
+/// <c>bench-run --data DIR --config NAME --seed N --result FILE [--bare]</c> (hidden): one benchmark run in
+/// its own process, so that peak memory and the process-wide LibTorch state are that run's alone.
+/// Started by <see cref="BenchCommand"/>.
 /// </summary>
 internal sealed class BenchRunCommand
 {
@@ -16,7 +17,8 @@ internal sealed class BenchRunCommand
     {
         _console = console;
         Command = new Command("bench-run", "One benchmark run (used by bench).") { Hidden = true };
-        foreach (var option in new Option[] { Data, Config, Result, Threads, Epochs, CheckEvery, LiveProgress }) Command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Config, Seed, Result, Bare, Threads, Epochs, CheckEvery, Evaluation, Holdout, MaxTrainRows, MaxEvalRows, LiveProgress })
+            Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
 
@@ -26,7 +28,12 @@ internal sealed class BenchRunCommand
 
     public Option<string> Config { get; } = new("--config") { Required = true };
 
+    public Option<int> Seed { get; } = new("--seed") { Required = true };
+
     public Option<string> Result { get; } = new("--result") { Required = true };
+
+    /// <summary>Run the bare TorchSharp baseline instead of the library.</summary>
+    public Option<bool> Bare { get; } = new("--bare");
 
     public Option<int?> Threads { get; } = new("--threads");
 
@@ -34,15 +41,28 @@ internal sealed class BenchRunCommand
 
     public Option<int?> CheckEvery { get; } = new("--check-every");
 
+    public Option<string> Evaluation { get; } = new("--eval") { DefaultValueFactory = _ => "test" };
+
+    public Option<int> Holdout { get; } = new("--holdout") { DefaultValueFactory = _ => BenchSettings.DefaultHoldout };
+
+    public Option<int?> MaxTrainRows { get; } = new("--max-train-rows");
+
+    public Option<int?> MaxEvalRows { get; } = new("--max-eval-rows");
+
     /// <summary>Also print batch progress lines, marked for the parent <c>bench</c> to draw as its live line.</summary>
     public Option<bool> LiveProgress { get; } = new("--live-progress");
 
     private int Execute(ParseResult parseResult)
     {
         string data = DataFolder.RequireExisting(CommonOptions.RequirePath(parseResult.GetValue(Data), "--data"));
-        var run = new BenchRunner(data, _console.Out, parseResult.GetValue(LiveProgress)).Run(parseResult.GetValue(Config)!,
-            new BenchSettings(parseResult.GetValue(Threads), parseResult.GetValue(Epochs), parseResult.GetValue(CheckEvery)));
-        File.WriteAllText(parseResult.GetValue(Result)!, JsonSerializer.Serialize(run));
+        var settings = new BenchSettings(parseResult.GetValue(Threads), parseResult.GetValue(Epochs), parseResult.GetValue(CheckEvery),
+            parseResult.GetValue(Evaluation) == "validation" ? BenchEvaluation.Validation : BenchEvaluation.Test, parseResult.GetValue(Holdout),
+            parseResult.GetValue(MaxTrainRows), parseResult.GetValue(MaxEvalRows));
+        var config = BenchConfig.Get(parseResult.GetValue(Config)!);
+        var runner = new BenchRunner(data, _console.Out, parseResult.GetValue(LiveProgress));
+        int seed = parseResult.GetValue(Seed);
+        var run = parseResult.GetValue(Bare) ? runner.RunBare(config, settings, seed) : runner.Run(config, settings, seed);
+        File.WriteAllText(parseResult.GetValue(Result)!, JsonSerializer.Serialize(run, BenchCommand.Json));
         return CliConsole.Success;
     }
 }

@@ -47,6 +47,7 @@ internal sealed class TorchTrainer
     {
         var o = _options;
         var p = s.Position;
+        s.History.TrainingStarts();
         var clock = new TrainingClock(p.TotalTimeBefore, p.TrainingTimeBefore);
         while (!p.Finished && p.Epoch <= o.Epochs)
         {

@@ -29,6 +29,23 @@ public sealed class TrainingHistory
         return reached.Count == 0 ? null : reached.MinBy(r => r.TrainingTime);
     }
 
+    /// <summary>
+    /// Wall time from the start of <c>Fit</c> to the first training batch: reading the data into tensors,
+    /// the pixel statistics, building the network and the optimiser. What a user waits for is this plus
+    /// the training time (<see cref="TrainingProgress.TrainingTime"/>) plus the validation checks, if any.
+    /// Zero until training starts (and for a history made by hand).
+    /// </summary>
+    public TimeSpan PreparationTime { get; private set; }
+
+    /// <summary>When the history was created (the start of <c>Fit</c>), as a <see cref="System.Diagnostics.Stopwatch"/> timestamp.</summary>
+    private readonly long _created = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Records <see cref="PreparationTime"/> when the first batch is about to run (later calls, e.g. after a resume, keep the first value).</summary>
+    internal void TrainingStarts()
+    {
+        if (PreparationTime == TimeSpan.Zero) PreparationTime = System.Diagnostics.Stopwatch.GetElapsedTime(_created);
+    }
+
     /// <summary>Total training wall time.</summary>
     public TimeSpan TotalTime => _epochs.Count == 0 ? TimeSpan.Zero : _epochs[^1].TotalTime;
 

@@ -1,0 +1,132 @@
+using MlNetMnist.Cli;
+using MlNetMnist.Cli.Benchmark;
+using MlNetMnist.Cli.Commands;
+using MlNetMnist.Networks;
+
+namespace MlNetMnist.Tests.Cli.Benchmark;
+
+/// <summary>How the benchmark reports seeds: summaries, tables, the seed list, the README section (no training).</summary>
+public class BenchReportingTests
+{
+    private static BenchRun Run(int seed, double accuracy, double? to99, double trainSeconds = 10, string kind = BenchRun.Library, double rate = 9000) =>
+        new("fast", kind, seed, "test", 60000, 10000, trainSeconds, 0.5, trainSeconds - 0.5, 1.2, to99, to99 is null ? null : 2, 2, accuracy,
+            [accuracy - 0.01, accuracy], rate, 6.3e6, rate * 6.3e6 / 1e9, kind == BenchRun.Library ? Scoring(seed) : null, 1000);
+
+    private static ScoringFigures Scoring(int seed) =>
+        new(30000 + seed, 40000 + seed, 44000, 27000, 28000, 35000, 0.2, 0.5, 0.1, 0.3, 4000, 6000 + seed, 9000, 12000, 256, "graph optimisation ORT_ENABLE_ALL");
+
+    [Fact]
+    public void AccuracyIsMeanMinMaxOverSeedsWithEverySeedAndAMissHasNoTime()
+    {
+        var summary = BenchSummary.Of("fast", "recipe", [Run(2, 0.993, null, 11), Run(1, 0.991, 10.0, 10), Run(3, 0.989, 12.0, 13)]);
+
+        Assert.Equal(new[] { 1, 2, 3 }, summary.Seeds);
+        Assert.Equal(new[] { 0.991, 0.993, 0.989 }, summary.Accuracy.PerSeed);
+        Assert.Equal(0.991, summary.Accuracy.Mean, 12);
+        Assert.Equal(0.989, summary.Accuracy.Min);
+        Assert.Equal(0.993, summary.Accuracy.Max);
+        Assert.Equal(11, summary.TrainSeconds); // median
+        Assert.Equal(new double?[] { 10.0, null, 12.0 }, summary.SecondsTo99.PerSeed);
+        Assert.Equal(1, summary.SecondsTo99.Misses);
+        Assert.Null(summary.SecondsTo99.Mean); // a miss has no time: no mean over the seeds
+
+        var table = Table(summary);
+        Assert.Contains("| fast | 1,2,3 | 99.10% [98.90-99.30] | 99.10 / 99.30 / 98.90 | 11.0 | 1 of 3 missed | 10.0 / miss / 12.0 |", table);
+        Assert.Contains("Accuracy on: test.", table);
+    }
+
+    [Fact]
+    public void TimeTo99IsTheMeanWhenEverySeedReachedIt()
+    {
+        var summary = BenchSummary.Of("fast", "recipe", [Run(1, 0.991, 10.0), Run(2, 0.992, 11.0), Run(3, 0.990, 13.0)]);
+        Assert.Equal(0, summary.SecondsTo99.Misses);
+        Assert.Equal(34.0 / 3, summary.SecondsTo99.Mean!.Value, 12);
+        Assert.Contains("| 11.3 | 10.0 / 11.0 / 13.0 |", Table(summary));
+    }
+
+    [Fact]
+    public void BareBaselineGivesTheOverheadOfTheSameSeeds()
+    {
+        var runs = new[]
+        {
+            Run(1, 0.991, 10, trainSeconds: 10.5, rate: 9000), Run(1, 0.990, null, trainSeconds: 10, kind: BenchRun.BareTorchSharp, rate: 9900),
+            Run(2, 0.992, 10, trainSeconds: 10.5, rate: 9000), Run(2, 0.991, null, trainSeconds: 10, kind: BenchRun.BareTorchSharp, rate: 9900),
+        };
+        var summary = BenchSummary.Of("fast", "recipe", runs);
+        Assert.Equal(new[] { 1, 2 }, summary.Seeds); // bare runs are not seeds of their own
+        Assert.True(summary.Bare!.Comparable);
+        Assert.Equal(5.0, summary.Bare.OverheadPercent, 9);       // 10.5 s against 10 s
+        Assert.Equal(10.0, summary.Bare.LoopOverheadPercent, 9);  // 9,900 img/s against 9,000
+        Assert.Equal(0.9905, summary.Bare.Accuracy!.Mean, 12);
+        Assert.Contains("| fast | 10.5 | 10.0 | +5.0% | 9,000 | 9,900 | +10.0% |", Table(summary));
+
+        var refused = new BenchRun("accurate", BenchRun.BareTorchSharp, 1, "test", 0, 0, 0, 0, 0, 0, null, null, 0, 0, [], 0, 0, 0, null, 0, "Augmentation = ... is not mirrored by the bare loop");
+        var withRefusal = BenchSummary.Of("accurate", "recipe", [Run(1, 0.996, 100), refused]);
+        Assert.False(withRefusal.Bare!.Comparable);
+        Assert.Contains("not comparable: Augmentation", Table(withRefusal));
+    }
+
+    [Fact]
+    public void ScoringRatiosAreMediansOfPerRunRatios()
+    {
+        var summary = BenchSummary.Of("fast", "recipe", [Run(1, 0.99, 10), Run(2, 0.99, 10), Run(3, 0.99, 10)]);
+        var scoring = summary.Scoring!;
+        Assert.Equal(40002, scoring.Medians.TransformImagesPerSecond);
+        Assert.Equal(40002 / 44000.0, scoring.TransformVsBareForward, 12);
+        Assert.Equal(28000 / 35000.0, scoring.LoadedVsOnnxRuntime, 12);
+        Assert.Equal(6002 / 4000.0, scoring.EightVsOneCaller, 12);
+        Assert.Contains("ONNX Runtime: graph optimisation ORT_ENABLE_ALL.", Table(summary));
+    }
+
+    [Fact]
+    public void SeedsComeFromTheListOrTheRunCountAndMustDiffer()
+    {
+        Assert.Equal(new[] { 1, 2, 3 }, BenchCommand.ParseSeeds(null, null));
+        Assert.Equal(new[] { 7, 11 }, BenchCommand.ParseSeeds("7, 11", null));
+        Assert.Equal(new[] { 1, 2, 3, 4 }, BenchCommand.ParseSeeds(null, 4));
+        Assert.Contains("given twice", Assert.Throws<UsageException>(() => BenchCommand.ParseSeeds("1,2,1", null)).Message);
+        Assert.Contains("not a seed", Assert.Throws<UsageException>(() => BenchCommand.ParseSeeds("1,x", null)).Message);
+        Assert.Contains("one or the other", Assert.Throws<UsageException>(() => BenchCommand.ParseSeeds("1", 2)).Message);
+    }
+
+    [Fact]
+    public void ReadmeTablesAreReplacedBetweenTheMarkersOnly()
+    {
+        string readme = $"# Title\n\nBefore.\n{BenchCommand.ReadmeBegin}\nold table\n{BenchCommand.ReadmeEnd}\nAfter.\n";
+        string updated = BenchCommand.ReadmeSection(readme, "| new | table |\n", "README.md");
+        Assert.Equal($"# Title\n\nBefore.\n{BenchCommand.ReadmeBegin}\n| new | table |\n{BenchCommand.ReadmeEnd}\nAfter.\n", updated);
+        Assert.Equal(updated, BenchCommand.ReadmeSection(updated, "| new | table |", "README.md"));
+        Assert.Contains("are missing", Assert.Throws<UsageException>(() => BenchCommand.ReadmeSection("# no markers", "x", "README.md")).Message);
+    }
+
+    [Fact]
+    public void FlopsPerImageComeFromTheConvolutionsAndLinearLayers()
+    {
+        var fast = Architectures.Create(NetworkArchitecture.FastCnn, 1, 28, 28, 10, NormalizeSpec.ForPixels(0.13f, 0.31f));
+        // conv 5x5 1->16 on 24x24, conv 5x5 16->32 on 8x8, linear 512->10.
+        long macs = 24 * 24 * 16 * 25 + 8 * 8 * 32 * 16 * 25 + 512 * 10;
+        Assert.Equal(macs, NetworkFlops.MultiplyAdds(fast));
+        Assert.Equal(6.0 * macs, NetworkFlops.Training(fast));
+        var mlp = Architectures.Create(NetworkArchitecture.Mlp, 1, 28, 28, 10, NormalizeSpec.ForPixels(0.13f, 0.31f));
+        Assert.Equal(784 * 512 + 512 * 512 + 512 * 10, NetworkFlops.MultiplyAdds(mlp));
+        var wide = Architectures.Create(NetworkArchitecture.WideCnn, 1, 28, 28, 10, NormalizeSpec.ForPixels(0.13f, 0.31f));
+        Assert.Equal(28 * 28 * 32 * 25 + 14 * 14 * 64 * 32 * 9 + 7 * 7 * 128 * 64 * 9 + 3 * 3 * 128 * 10, NetworkFlops.MultiplyAdds(wide));
+    }
+
+    [Fact]
+    public void TheBareLoopRunsOnlyRecipesItMirrors()
+    {
+        Assert.Null(BareTorchSharpTraining.NotComparable(TorchCnnPresets.Fast()));
+        Assert.Null(BareTorchSharpTraining.NotComparable(TorchCnnPresets.Classic()));
+        Assert.Null(BareTorchSharpTraining.NotComparable(TorchCnnPresets.Mlp()));
+        Assert.Contains("Augmentation", BareTorchSharpTraining.NotComparable(TorchCnnPresets.Accurate()));
+        Assert.Contains("EarlyStoppingPatience", BareTorchSharpTraining.NotComparable(new TorchCnnOptions { EarlyStoppingPatience = 2 }));
+    }
+
+    private static string Table(BenchSummary summary)
+    {
+        var writer = new StringWriter();
+        BenchTable.Write(writer, [summary], "test machine", "mlnetmnist bench");
+        return writer.ToString();
+    }
+}

@@ -49,12 +49,18 @@ internal sealed class NetworkScorer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (rows == 0) return;
+        // A few rows are scored on the calling thread alone (see OpenMpThreads): faster for one image,
+        // and concurrent callers do not oversubscribe the cores.
+        using var threads = rows <= SingleThreadedRows ? Native.OpenMpThreads.SingleThreaded() : default;
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var x = tensor(input[..(rows * InputSize)].ToArray(), new long[] { rows, InputSize }).to(_device);
         var p = nn.functional.softmax(_inference.forward(x), 1).cpu().contiguous();
         p.data<float>().CopyTo(probabilities[..(rows * Classes)]);
     }
+
+    /// <summary>Calls with at most this many rows run LibTorch on the calling thread alone (see <see cref="Native.OpenMpThreads"/>).</summary>
+    public const int SingleThreadedRows = 4;
 
     public void Dispose()
     {

@@ -25,7 +25,7 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log, bool liv
         if (liveProgress) options.BatchProgress = b => log.WriteLine(LiveProgress.ChildLinePrefix + "  " + b);
 
         var ml = new MLContext(seed: seed);
-        ml.SetOnnxThreads(options.Threads);
+        ml.SetOnnxThreads(settings.OnnxThreads);
         var train = data.Train.ToDataView();
         var evaluation = data.Evaluation.ToDataView();
         var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(train);

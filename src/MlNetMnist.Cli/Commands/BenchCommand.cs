@@ -30,7 +30,7 @@ internal sealed class BenchCommand
     {
         _console = console;
         Command = new Command("bench", "Benchmark the presets and an ensemble on MNIST, once per seed, each run in its own process: accuracy over seeds, training time, time to 99%, a bare TorchSharp baseline, FLOP/s, scoring rates against ONNX Runtime and TorchSharp, latency, concurrent callers, peak memory.");
-        foreach (var option in new Option[] { Data, Out, Seeds, Runs, Configs, Evaluation, Holdout, Threads, Epochs, CheckEvery, MaxTrainRows, MaxEvalRows, NoBare, Readme })
+        foreach (var option in new Option[] { Data, Out, Seeds, Runs, Configs, Evaluation, Holdout, Threads, OnnxThreads, Epochs, CheckEvery, MaxTrainRows, MaxEvalRows, NoBare, Readme })
             Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
@@ -66,7 +66,14 @@ internal sealed class BenchCommand
         HelpName = "N",
     };
 
-    public Option<int?> Threads { get; } = new("--threads") { Description = "TorchSharp threads, and ONNX Runtime threads for the loaded model (default: all cores).", HelpName = "N" };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "TorchSharp threads for training and in-process scoring (default: all cores).", HelpName = "N" };
+
+    public Option<int> OnnxThreads { get; } = new("--onnx-threads")
+    {
+        Description = $"ONNX Runtime threads of the model loaded from model.zip and of the ONNX Runtime baseline; 0: ONNX Runtime's default, one per physical core (default {BenchSettings.DefaultOnnxThreads}: row-by-row scoring gains nothing from more).",
+        DefaultValueFactory = _ => BenchSettings.DefaultOnnxThreads,
+        HelpName = "N",
+    };
 
     public Option<int?> Epochs { get; } = new("--epochs") { Description = "Override every preset's epochs (for quick trials; the README figures use the presets' own).", HelpName = "N" };
 
@@ -110,7 +117,8 @@ internal sealed class BenchCommand
             evaluation,
             CommonOptions.RequirePositive(parseResult.GetValue(Holdout), "--holdout")!.Value,
             CommonOptions.RequirePositive(parseResult.GetValue(MaxTrainRows), "--max-train-rows"),
-            CommonOptions.RequirePositive(parseResult.GetValue(MaxEvalRows), "--max-eval-rows"));
+            CommonOptions.RequirePositive(parseResult.GetValue(MaxEvalRows), "--max-eval-rows"),
+            OnnxThreadCount(parseResult.GetValue(OnnxThreads)));
         bool bare = !parseResult.GetValue(NoBare);
         string command = "mlnetmnist " + string.Join(" ", parseResult.Tokens.Select(t => t.Value));
 
@@ -175,6 +183,14 @@ internal sealed class BenchCommand
         }
         return CliConsole.Success;
     }
+
+    /// <summary>The <c>--onnx-threads</c> value as a thread count, null for ONNX Runtime's default (0).</summary>
+    internal static int? OnnxThreadCount(int value) => value switch
+    {
+        0 => null,
+        > 0 => value,
+        _ => throw new UsageException($"--onnx-threads: {value}; expected a thread count, or 0 for ONNX Runtime's default."),
+    };
 
     /// <summary>The seeds of <c>--seeds</c>, or 1 to <c>--runs</c>, or 1, 2, 3.</summary>
     internal static IReadOnlyList<int> ParseSeeds(string? seeds, int? runs)

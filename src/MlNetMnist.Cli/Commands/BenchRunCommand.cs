@@ -17,7 +17,7 @@ internal sealed class BenchRunCommand
     {
         _console = console;
         Command = new Command("bench-run", "One benchmark run (used by bench).") { Hidden = true };
-        foreach (var option in new Option[] { Data, Config, Seed, Result, Bare, Threads, Epochs, CheckEvery, Evaluation, Holdout, MaxTrainRows, MaxEvalRows, LiveProgress })
+        foreach (var option in new Option[] { Data, Config, Seed, Result, Bare, Threads, OnnxThreads, Epochs, CheckEvery, Evaluation, Holdout, MaxTrainRows, MaxEvalRows, LiveProgress })
             Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
@@ -36,6 +36,8 @@ internal sealed class BenchRunCommand
     public Option<bool> Bare { get; } = new("--bare");
 
     public Option<int?> Threads { get; } = new("--threads");
+
+    public Option<int> OnnxThreads { get; } = new("--onnx-threads") { DefaultValueFactory = _ => BenchSettings.DefaultOnnxThreads };
 
     public Option<int?> Epochs { get; } = new("--epochs");
 
@@ -57,7 +59,7 @@ internal sealed class BenchRunCommand
         string data = DataFolder.RequireExisting(CommonOptions.RequirePath(parseResult.GetValue(Data), "--data"));
         var settings = new BenchSettings(parseResult.GetValue(Threads), parseResult.GetValue(Epochs), parseResult.GetValue(CheckEvery),
             parseResult.GetValue(Evaluation) == "validation" ? BenchEvaluation.Validation : BenchEvaluation.Test, parseResult.GetValue(Holdout),
-            parseResult.GetValue(MaxTrainRows), parseResult.GetValue(MaxEvalRows));
+            parseResult.GetValue(MaxTrainRows), parseResult.GetValue(MaxEvalRows), BenchCommand.OnnxThreadCount(parseResult.GetValue(OnnxThreads)));
         var config = BenchConfig.Get(parseResult.GetValue(Config)!);
         var runner = new BenchRunner(data, _console.Out, parseResult.GetValue(LiveProgress));
         int seed = parseResult.GetValue(Seed);

@@ -19,19 +19,23 @@ namespace MlNetMnist;
 /// <c>OnnxTransformer</c> (plus ML.NET key mapping), because ML.NET does not let an outside assembly
 /// persist its own transformer type: <c>mlContext.Model.Load</c> returns that chain, which needs only
 /// <c>Microsoft.ML</c>, <c>Microsoft.ML.OnnxTransformer</c> and <c>Microsoft.ML.OnnxRuntime</c>.
-/// Disposing the transformer frees the network; a <see cref="PredictionEngine{TSrc, TDst}"/> disposes
-/// the transformer it was created from unless <c>PredictionEngineOptions.OwnsTransformer</c> is false.
+/// Disposing the transformer frees the network. A <see cref="PredictionEngine{TSrc, TDst}"/> disposes
+/// the transformer it was created from (and a <c>TransformerChain</c> its transformers) when the engine
+/// is disposed, unless it was created with <c>ownsTransformer: false</c>: create engines over a model
+/// you keep using with <c>mlContext.Model.CreatePredictionEngine&lt;TIn, TOut&gt;(model, ownsTransformer: false)</c>.
 /// </remarks>
-public sealed class TorchCnnTransformer : IImageClassifierModel, IDisposable
+public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeaturePredictionTransformer<TorchCnnModelParameters>, IDisposable
 {
     private readonly LabelKeyInfo _label;
     private readonly int _scoringBatchSize;
 
-    internal TorchCnnTransformer(NetworkScorer scorer, LabelKeyInfo label, string featureColumnName, TorchCnnOptions options, TrainingHistory history)
+    internal TorchCnnTransformer(NetworkScorer scorer, LabelKeyInfo label, string featureColumnName, DataViewType featureColumnType, TorchCnnOptions options, TrainingHistory history)
     {
         Scorer = scorer;
         _label = label;
         FeatureColumnName = featureColumnName;
+        FeatureColumnType = featureColumnType;
+        Model = new TorchCnnModelParameters(scorer, label);
         Options = options;
         History = history;
         _scoringBatchSize = options.ScoringBatchSize;
@@ -39,6 +43,12 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, IDisposable
 
     /// <summary>The feature column this model reads.</summary>
     public string FeatureColumnName { get; }
+
+    /// <summary>The type of the feature column the model was trained on: a vector of Single pixel values, one per network input (with the image's dimensions when the column declared them).</summary>
+    public DataViewType FeatureColumnType { get; }
+
+    /// <summary>The trained network, its weights and classes.</summary>
+    public TorchCnnModelParameters Model { get; }
 
     /// <summary>The network's layers and input shape.</summary>
     public NetworkDefinition Network => Scorer.Definition;

@@ -25,6 +25,13 @@ public sealed record TrainingProgress(
     double ImagesPerSecond,
     TimeSpan TrainingTime)
 {
+    /// <summary>
+    /// Warnings raised since the previous report (the first report carries those raised before
+    /// training started, e.g. pixel values outside the range the network expects); usually empty.
+    /// All of them are also in <see cref="TrainingHistory.Warnings"/> and the <c>MLContext</c>'s log.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>One line for a console: epoch, loss, accuracies, learning rate and time.</summary>
     public override string ToString()
     {

@@ -140,13 +140,16 @@ internal sealed class TorchTrainer
         var ci = System.Globalization.CultureInfo.InvariantCulture;
         string what = double.IsFinite(loss) ? string.Format(ci, "reached {0:G3}", loss) : $"became {loss.ToString(ci)}";
         string normalisation = o.NormalizationMean is float m && o.NormalizationStd is float sd
-            ? string.Format(ci, " It can also come from NormalizationMean = {0} and NormalizationStd = {1} not matching the pixel values (raw 0-255 expected).", m, sd)
-            : "";
-        return new InvalidOperationException(string.Format(ci,
-            "Training diverged: the loss {0} at epoch {1}, batch {2}, so the network's weights are no longer usable and no model is returned. " +
-            "The likely cause is TorchCnnOptions.LearningRate = {3} being too large for the {4} optimiser; try a value 10 times smaller " +
-            "(the presets use 0.02 for AdamW, 0.001 for Adam, 1.0 for Adadelta).{5}",
-            what, epoch, batch, o.LearningRate, o.Optimizer, normalisation));
+            ? string.Format(ci, "TorchCnnOptions.NormalizationMean = {0} and NormalizationStd = {1} not matching the pixel values (raw 0-255 expected)", m, sd)
+            : "pixel values far outside the raw 0-255 range the network expects";
+        string start = string.Format(ci, "Training diverged: the loss {0} at epoch {1}, batch {2}, so the network's weights are no longer usable and no model is returned. ", what, epoch, batch);
+        if (epoch == 1 && batch == 1)
+            return new InvalidOperationException(start + string.Format(ci,
+                "This is the first batch, before any weight update, so the learning rate is not the cause: the likely cause is {0}.", normalisation));
+        return new InvalidOperationException(start + string.Format(ci,
+            "The likely cause is TorchCnnOptions.LearningRate = {0} being too large for the {1} optimiser; try a value 10 times smaller " +
+            "(the presets use 0.02 for AdamW, 0.001 for Adam, 1.0 for Adadelta). It can also come from {2}.",
+            o.LearningRate, o.Optimizer, normalisation));
     }
 
     /// <summary>A mid-epoch look at the validation data, outside the training time (see <see cref="ValidationCheck"/>).</summary>

@@ -135,6 +135,7 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
         InputName = FeatureColumnName,
         ScoreName = DefaultColumnNames.Score,
         PredictedIndexName = predictedIndexName,
+        ClassNames = ClassNames,
         Metadata = new Dictionary<string, string>
         {
             ["class_names"] = string.Join("\n", ClassNames),

@@ -50,6 +50,9 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
     /// <summary>The trained network, its weights and classes.</summary>
     public TorchCnnModelParameters Model { get; }
 
+    /// <summary>The label column the model was trained on.</summary>
+    public string LabelColumnName => Options.LabelColumnName;
+
     /// <summary>The network's layers and input shape.</summary>
     public NetworkDefinition Network => Scorer.Definition;
 
@@ -141,6 +144,9 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
             ["class_names"] = string.Join("\n", ClassNames),
             ["network"] = Network.Name,
             ["input_shape"] = $"{Network.Channels}x{Network.Height}x{Network.Width}",
+            ["input_layout"] = "channel planes (red, green, blue for 3 channels) of row-major pixels",
+            [Serving.ModelFacts.FeatureColumnKey] = FeatureColumnName,
+            [Serving.ModelFacts.LabelColumnKey] = LabelColumnName,
             ["input_values"] = "raw pixel intensities 0-255, row-major; normalisation is inside the graph",
             ["producer"] = "MlNetMnist " + typeof(TorchCnnTransformer).Assembly.GetName().Version,
         },

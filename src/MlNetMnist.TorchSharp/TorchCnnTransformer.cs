@@ -21,8 +21,8 @@ namespace MlNetMnist;
 /// <c>Microsoft.ML</c>, <c>Microsoft.ML.OnnxTransformer</c> and <c>Microsoft.ML.OnnxRuntime</c>.
 /// Disposing the transformer frees the network. A <see cref="PredictionEngine{TSrc, TDst}"/> disposes
 /// the transformer it was created from (and a <c>TransformerChain</c> its transformers) when the engine
-/// is disposed, unless it was created with <c>ownsTransformer: false</c>: create engines over a model
-/// you keep using with <c>mlContext.Model.CreatePredictionEngine&lt;TIn, TOut&gt;(model, ownsTransformer: false)</c>.
+/// is disposed, unless it was created with <c>PredictionEngineOptions.OwnsTransformer = false</c>: create engines over a model
+/// you keep using with <c>mlContext.Model.CreatePredictionEngine&lt;TIn, TOut&gt;(model, new PredictionEngineOptions { OwnsTransformer = false })</c>.
 /// </remarks>
 public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeaturePredictionTransformer<TorchCnnModelParameters>, IDisposable
 {

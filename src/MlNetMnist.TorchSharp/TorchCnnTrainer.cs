@@ -92,6 +92,7 @@ public sealed class TorchCnnTrainer : ITrainerEstimator<TorchCnnTransformer, Tor
         var shape = MlNetMnist.ImageShape.Resolve(o.FeatureColumnName, featureColumn.Type, o.ImageChannels, o.ImageHeight, o.ImageWidth);
         var (channels, height, width) = (shape.Channels, shape.Height, shape.Width);
 
+        LibTorchNative.EnsureLoaded();
         GlibcMallocTuning.Apply();
         if (o.Threads is int threads) torch.set_num_threads(threads);
         else torch.set_num_threads(Environment.ProcessorCount);

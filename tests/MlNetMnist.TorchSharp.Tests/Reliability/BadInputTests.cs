@@ -111,7 +111,7 @@ public sealed class BadInputTests : IDisposable
                     "The training data has no label column 'Label'.");
             case "no Features column in training":
                 return new(typeof(ArgumentException), () => Fit(new TorchCnnOptions { FeatureColumnName = "Pixels" }, _f.Train),
-                    "The training data has no feature column 'Pixels'.");
+                    "The training data has no feature column 'Pixels' (TorchCnnOptions.FeatureColumnName).");
             case "no Features column in Transform":
                 return new(typeof(ArgumentException), () => _f.Model.Transform(ml.Transforms.DropColumns("Features").Fit(_f.Test).Transform(_f.Test)),
                     "The input has no column 'Features'; this model reads a vector of 784 Single pixel values from it.");

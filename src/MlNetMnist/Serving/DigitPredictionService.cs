@@ -101,6 +101,26 @@ public sealed class DigitPredictionService : IDisposable
         }
     }
 
+    /// <summary>Creates a service that owns the model read from <paramref name="bytes"/> (a snapshot of a model file).</summary>
+    /// <param name="bytes">The whole model file.</param>
+    /// <param name="displayPath">The file the bytes came from, for messages.</param>
+    /// <param name="options">Service options; null for the defaults.</param>
+    internal static DigitPredictionService LoadSnapshot(byte[] bytes, string displayPath, DigitPredictionServiceOptions? options)
+    {
+        var ml = new MLContext(seed: 1);
+        ml.SetOnnxThreads(options?.Threads);
+        var model = ModelFile.Load(ml, bytes, displayPath, out var schema);
+        try
+        {
+            return new DigitPredictionService(ml, model, schema, options, ownsModel: true);
+        }
+        catch
+        {
+            (model as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The class names in the order of the model's scores.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 

@@ -34,6 +34,6 @@ internal static partial class DigitModelLog
     public static partial void InvalidInput(ILogger logger, string model, string reason);
 
     [LoggerMessage(EventId = 8, EventName = "WatchFailed", Level = LogLevel.Error,
-        Message = "Checking the file of digit model '{Model}' ({Path}) for changes failed; the loaded version keeps serving")]
+        Message = "Watching or checking the file of digit model '{Model}' ({Path}) for changes failed; the loaded version keeps serving (and the file is polled)")]
     public static partial void WatchFailed(ILogger logger, Exception error, string model, string path);
 }

@@ -18,7 +18,9 @@ namespace MlNetMnist.Serving;
 /// the pixels its own <see cref="DigitImagePreprocessor"/> makes from images, so images of any size and
 /// polarity are centred like MNIST digits first.</para>
 /// <para>Register it in a container with
-/// <see cref="DigitPredictionServiceCollectionExtensions.AddDigitPredictionService(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{DigitPredictionServiceOptions}?)"/>.</para>
+/// <see cref="DigitPredictionServiceCollectionExtensions.AddDigitPredictionService(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{DigitPredictionServiceOptions}?)"/>;
+/// for several named models from configuration, reloaded when their files change, with logs, metrics
+/// and a health check, use a <see cref="DigitModelPool"/>, which serves each model through this class.</para>
 /// </remarks>
 public sealed class DigitPredictionService : IDisposable
 {

@@ -84,9 +84,26 @@ internal sealed class ModelSlot : IDisposable
                 DigitModelLog.LoadFailed(_logger, e, Name, FullPath, e.Message);
                 throw new InvalidOperationException($"Digit model '{Name}' could not be loaded: {e.Message}", e);
             }
-            if (_options.WatchForChanges)
-                _watcher = new ModelFileWatcher(FullPath, _options.ReloadDelay, _options.PollInterval, _options.UseFileNotifications, CheckForChange);
+            if (_options.WatchForChanges) _watcher = StartWatching();
             return _current;
+        }
+    }
+
+    /// <summary>
+    /// Watches the file; when file-system notifications cannot be had (e.g. the inotify watch limit is
+    /// reached), says so and polls (every 10 s if polling was off).
+    /// </summary>
+    private ModelFileWatcher StartWatching()
+    {
+        try
+        {
+            return new ModelFileWatcher(FullPath, _options.ReloadDelay, _options.PollInterval, _options.UseFileNotifications, CheckForChange);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            var poll = _options.PollInterval > TimeSpan.Zero ? _options.PollInterval : TimeSpan.FromSeconds(10);
+            DigitModelLog.WatchFailed(_logger, e, Name, FullPath);
+            return new ModelFileWatcher(FullPath, _options.ReloadDelay, poll, notifications: false, CheckForChange);
         }
     }
 

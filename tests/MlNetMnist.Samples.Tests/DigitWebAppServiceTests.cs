@@ -185,9 +185,9 @@ public sealed class DigitWebAppServiceTests(SampleModelFixture f) : IAsyncLifeti
             var answer = await Json(await http.PostAsync("api/predict", new ByteArrayContent(Digit(i))));
             Assert.Equal(a, answer.GetProperty("modelVersion").GetString());
         }
-        Assert.True(await MetricsShow(http, $"mlnetmnist_predictions_total{{otel_scope_name=\"MlNetMnist.Serving\",otel_scope_version=\"0.1.0.0\",mlnetmnist_model_name=\"digits\",mlnetmnist_model_version=\"{a}\"}} 3"));
-        Assert.True(await MetricsShow(http, "mlnetmnist_prediction_duration_seconds_bucket{"));
-        Assert.True(await MetricsShow(http, $"mlnetmnist_model_generation{{otel_scope_name=\"MlNetMnist.Serving\",otel_scope_version=\"0.1.0.0\",mlnetmnist_model_name=\"digits\",mlnetmnist_model_version=\"{a}\"}} 1"));
+        Assert.True(await MetricsShow(http, "mlnetmnist_predictions_total", 3, "mlnetmnist_model_name=\"digits\"", $"mlnetmnist_model_version=\"{a}\""));
+        Assert.True(await MetricsShow(http, "mlnetmnist_prediction_duration_seconds_count", 3, $"mlnetmnist_model_version=\"{a}\""));
+        Assert.True(await MetricsShow(http, "mlnetmnist_model_generation", 1, "mlnetmnist_model_name=\"digits\"", $"mlnetmnist_model_version=\"{a}\""));
 
         // A truncated file: refused, the old version serves, ready but Degraded.
         Replace(ModelPath, File.ReadAllBytes(f.SecondModelPath)[..1000]);
@@ -209,8 +209,9 @@ public sealed class DigitWebAppServiceTests(SampleModelFixture f) : IAsyncLifeti
         Assert.Equal(b, fromB.GetProperty("modelVersion").GetString());
         Assert.Equal(second.PredictImage(Digit(5)).Probability, fromB.GetProperty("probability").GetSingle());
         Assert.Equal("Healthy", (await Json(await http.GetAsync("health/ready"))).GetProperty("status").GetString());
-        Assert.True(await MetricsShow(http, "mlnetmnist_model_reloads_total{otel_scope_name=\"MlNetMnist.Serving\",otel_scope_version=\"0.1.0.0\",mlnetmnist_model_name=\"digits\",mlnetmnist_reload_outcome=\"refused\"} 1"));
-        Assert.True(await MetricsShow(http, "mlnetmnist_model_reloads_total{otel_scope_name=\"MlNetMnist.Serving\",otel_scope_version=\"0.1.0.0\",mlnetmnist_model_name=\"digits\",mlnetmnist_reload_outcome=\"loaded\"} 1"));
+        Assert.True(await MetricsShow(http, "mlnetmnist_model_reloads_total", 1, "mlnetmnist_reload_outcome=\"refused\""));
+        Assert.True(await MetricsShow(http, "mlnetmnist_model_reloads_total", 1, "mlnetmnist_reload_outcome=\"loaded\""));
+        Assert.True(await MetricsShow(http, "mlnetmnist_model_generation", 2, $"mlnetmnist_model_version=\"{b}\""));
     }
 
     [Fact]
@@ -276,8 +277,15 @@ public sealed class DigitWebAppServiceTests(SampleModelFixture f) : IAsyncLifeti
         return await condition();
     }
 
-    /// <summary>The Prometheus exporter caches its page briefly: polls until a scrape shows the line.</summary>
-    private static Task<bool> MetricsShow(HttpClient http, string line) => Until(async () => (await http.GetStringAsync("metrics")).Contains(line, StringComparison.Ordinal));
+    /// <summary>
+    /// Polls (the Prometheus exporter caches its page briefly) until a scrape has a sample of
+    /// <paramref name="metric"/> with these labels (among others) and this value.
+    /// </summary>
+    private static Task<bool> MetricsShow(HttpClient http, string metric, double value, params string[] labels) => Until(async () =>
+        (await http.GetStringAsync("metrics")).Split('\n').Any(line =>
+            line.StartsWith(metric + "{", StringComparison.Ordinal)
+            && labels.All(l => line.Contains(l, StringComparison.Ordinal))
+            && double.TryParse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture, out double v) && v == value));
 
     /// <summary>A body sent in two halves: the second only when released, so the request is in flight meanwhile.</summary>
     private sealed class SlowContent(byte[] bytes, Task release) : HttpContent

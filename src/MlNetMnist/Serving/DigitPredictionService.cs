@@ -18,7 +18,9 @@ namespace MlNetMnist.Serving;
 /// the pixels its own <see cref="DigitImagePreprocessor"/> makes from images, so images of any size and
 /// polarity are centred like MNIST digits first.</para>
 /// <para>Register it in a container with
-/// <see cref="DigitPredictionServiceCollectionExtensions.AddDigitPredictionService(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{DigitPredictionServiceOptions}?)"/>.</para>
+/// <see cref="DigitPredictionServiceCollectionExtensions.AddDigitPredictionService(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{DigitPredictionServiceOptions}?)"/>;
+/// for several named models from configuration, reloaded when their files change, with logs, metrics
+/// and a health check, use a <see cref="DigitModelPool"/>, which serves each model through this class.</para>
 /// </remarks>
 public sealed class DigitPredictionService : IDisposable
 {
@@ -108,6 +110,26 @@ public sealed class DigitPredictionService : IDisposable
         try
         {
             return new DigitPredictionService(ml, model, schema, options, ownsModel: true, ModelFacts.FromFile(modelPath));
+        }
+        catch
+        {
+            (model as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a service that owns the model read from <paramref name="bytes"/> (a snapshot of a model file).</summary>
+    /// <param name="bytes">The whole model file.</param>
+    /// <param name="displayPath">The file the bytes came from, for messages.</param>
+    /// <param name="options">Service options; null for the defaults.</param>
+    internal static DigitPredictionService LoadSnapshot(byte[] bytes, string displayPath, DigitPredictionServiceOptions? options)
+    {
+        var ml = new MLContext(seed: 1);
+        ml.SetOnnxThreads(options?.Threads);
+        var model = ModelFile.Load(ml, bytes, displayPath, out var schema);
+        try
+        {
+            return new DigitPredictionService(ml, model, schema, options, ownsModel: true);
         }
         catch
         {

@@ -2,8 +2,8 @@ using MlNetMnist.Images;
 
 namespace MlNetMnist.Serving;
 
-/// <summary>Options of <see cref="DigitPredictionService"/>.</summary>
-public sealed class DigitPredictionServiceOptions
+/// <summary>Options of <see cref="DigitPredictionService"/> (and, with the model file and reload settings, of each model of a <see cref="DigitModelPool"/>: <see cref="DigitModelOptions"/>).</summary>
+public class DigitPredictionServiceOptions
 {
     /// <summary>A prediction whose probability is below this needs review (<see cref="DigitPrediction.NeedsReview"/>). Default 0.8.</summary>
     public float ConfidenceThreshold { get; set; } = 0.8f;
@@ -45,7 +45,7 @@ public sealed class DigitPredictionServiceOptions
     public int? Threads { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is not valid.</summary>
-    public void Validate()
+    public virtual void Validate()
     {
         if (!(ConfidenceThreshold >= 0 && ConfidenceThreshold <= 1))
             throw new ArgumentOutOfRangeException(nameof(ConfidenceThreshold), ConfidenceThreshold, "DigitPredictionServiceOptions.ConfidenceThreshold must be in [0, 1].");

@@ -3,15 +3,19 @@ namespace MlNetMnist;
 /// <summary>
 /// Options of <see cref="TorchCnnEnsembleTrainer"/>: which networks make up the ensemble. Either
 /// <see cref="Count"/> copies of <see cref="Member"/> with distinct seeds (<c>Member.Seed</c>,
-/// <c>Member.Seed + 1</c>, ...), or one options object per member in <see cref="Members"/> (for
-/// example different architectures or recipes).
+/// <c>Member.Seed + 1</c>, ..., or seeds drawn from the <c>MLContext</c> when it is null), or one
+/// options object per member in <see cref="Members"/> (for example different architectures or recipes).
 /// </summary>
 public sealed class TorchCnnEnsembleOptions
 {
     /// <summary>The options every member is trained with, except the seed. Default: the <c>fast</c> preset (the default options).</summary>
     public TorchCnnOptions Member { get; set; } = new();
 
-    /// <summary>Members trained from <see cref="Member"/>, member <c>i</c> with seed <c>Member.Seed + i</c>. Default 5.</summary>
+    /// <summary>
+    /// Members trained from <see cref="Member"/>, member <c>i</c> with seed <c>Member.Seed + i</c>, or, when
+    /// <c>Member.Seed</c> is null, each with its own seed drawn from the <c>MLContext</c> (as for a single
+    /// network). Default 5.
+    /// </summary>
     public int Count { get; set; } = 5;
 
     /// <summary>
@@ -51,7 +55,7 @@ public sealed class TorchCnnEnsembleOptions
             members = Enumerable.Range(0, Count).Select(i =>
             {
                 var o = member.Clone();
-                o.Seed = checked(member.Seed + i);
+                if (member.Seed is int seed) o.Seed = checked(seed + i);
                 return o;
             }).ToList();
         }

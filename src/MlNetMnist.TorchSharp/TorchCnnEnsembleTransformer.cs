@@ -52,6 +52,9 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
     public string FeatureColumnName => _first.FeatureColumnName;
 
     /// <inheritdoc/>
+    public string LabelColumnName => _first.LabelColumnName;
+
+    /// <inheritdoc/>
     public ImageShape InputShape => _first.InputShape;
 
     /// <inheritdoc/>
@@ -66,7 +69,7 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
         var entries = new List<MetadataEntry>
         {
             new("Ensemble", string.Create(CultureInfo.InvariantCulture, $"{_members.Length} networks, mean of their class probabilities")),
-            new("Members", string.Join(", ", _members.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Network.Name} (seed {m.Options.Seed})")))),
+            new("Members", string.Join(", ", _members.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Network.Name} (seed {m.Options.Seed?.ToString(CultureInfo.InvariantCulture) ?? "?"})")))),
         };
         entries.AddRange(_first.Describe().Where(e => entries.All(x => x.Name != e.Name)));
         return entries;
@@ -130,7 +133,7 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
         var options = _first.ExportOptions(layout, predictedIndexName);
         options.Metadata["network"] = string.Create(CultureInfo.InvariantCulture, $"ensemble of {_members.Length}: {string.Join(", ", _members.Select(m => m.Network.Name))}");
         options.Metadata["ensemble_members"] = _members.Length.ToString(CultureInfo.InvariantCulture);
-        options.Metadata["ensemble_seeds"] = string.Join(",", _members.Select(m => m.Options.Seed.ToString(CultureInfo.InvariantCulture)));
+        options.Metadata["ensemble_seeds"] = string.Join(",", _members.Select(m => m.Options.Seed?.ToString(CultureInfo.InvariantCulture) ?? "?"));
         return options;
     }
 

@@ -54,10 +54,7 @@ public static class ModelFile
         int read;
         using (var stream = File.OpenRead(full))
             read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        if (read == 0)
-            throw new InvalidDataException($"{full}: the file is empty; expected an ML.NET model (.zip) written by ModelFile.Save or mlContext.Model.Save.");
-        if (read < 4 || header[0] != (byte)'P' || header[1] != (byte)'K' || !((header[2] == 3 && header[3] == 4) || (header[2] == 5 && header[3] == 6)))
-            throw new InvalidDataException($"{full}: not a zip archive (starts with {Convert.ToHexString(header, 0, read)}); expected an ML.NET model (.zip) written by ModelFile.Save or mlContext.Model.Save.");
+        CheckHeader(full, header.AsSpan(0, read));
 
         try
         {
@@ -67,6 +64,38 @@ public static class ModelFile
         {
             throw new InvalidDataException($"{full}: not a readable ML.NET model: {FirstLine(e.Message)}", e);
         }
+    }
+
+    /// <summary>
+    /// Loads a model from the bytes of a model file read earlier (a snapshot: the file may have changed
+    /// since), with the same checks and messages as <see cref="Load(MLContext, string, out DataViewSchema)"/>.
+    /// </summary>
+    /// <param name="ml">The ML.NET context.</param>
+    /// <param name="bytes">The whole file.</param>
+    /// <param name="displayPath">The file the bytes came from, for messages.</param>
+    /// <param name="schema">The input schema saved with the model.</param>
+    internal static ITransformer Load(MLContext ml, byte[] bytes, string displayPath, out DataViewSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(bytes);
+        CheckHeader(displayPath, bytes.AsSpan(0, Math.Min(4, bytes.Length)));
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            return ml.Model.Load(stream, out schema);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{displayPath}: not a readable ML.NET model: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    private static void CheckHeader(string full, ReadOnlySpan<byte> header)
+    {
+        if (header.Length == 0)
+            throw new InvalidDataException($"{full}: the file is empty; expected an ML.NET model (.zip) written by ModelFile.Save or mlContext.Model.Save.");
+        if (header.Length < 4 || header[0] != (byte)'P' || header[1] != (byte)'K' || !((header[2] == 3 && header[3] == 4) || (header[2] == 5 && header[3] == 6)))
+            throw new InvalidDataException($"{full}: not a zip archive (starts with {Convert.ToHexString(header)}); expected an ML.NET model (.zip) written by ModelFile.Save or mlContext.Model.Save.");
     }
 
     private static string FirstLine(string message)

@@ -15,7 +15,18 @@ public sealed class SampleModelFixture : IDisposable
         ModelPath = Path.Combine(Directory, "model.zip");
         ModelBootstrap.TrainAndSave(ModelPath, SampleData.MnistDirectory, TextWriter.Null, rows: 10_000);
         Test = MnistData.LoadSet(SampleData.MnistDirectory, MnistSplit.Test, maxRows: 200);
+        _second = new Lazy<string>(() =>
+        {
+            string path = Path.Combine(Directory, "model-b.zip");
+            ModelBootstrap.TrainAndSave(path, SampleData.MnistDirectory, TextWriter.Null, rows: 3_000);
+            return path;
+        });
     }
+
+    private readonly Lazy<string> _second;
+
+    /// <summary>A second, different model (3,000 training images), trained on first use: the new version in the reload tests.</summary>
+    public string SecondModelPath => _second.Value;
 
     public string Directory { get; }
 

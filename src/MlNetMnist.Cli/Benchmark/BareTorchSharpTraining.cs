@@ -64,6 +64,7 @@ internal static class BareTorchSharpTraining
     /// <param name="evaluationName">What the accuracy is measured on.</param>
     public static BenchRun Run(string config, NetworkDefinition definition, TorchCnnOptions options, BenchData data, string evaluationName)
     {
+        int seed = options.Seed ?? throw new ArgumentException("The bare loop needs an explicit seed.", nameof(options));
         SetMalloc();
         torch.set_num_threads(options.Threads ?? Environment.ProcessorCount);
         var clock = Stopwatch.StartNew();
@@ -77,7 +78,7 @@ internal static class BareTorchSharpTraining
         trainX.Dispose();
         long n = data.Train.Count;
 
-        torch.random.manual_seed(options.Seed);
+        torch.random.manual_seed(seed);
         var model = BareTorchSharpNetwork.Build(definition);
         int batchesPerEpoch = (int)((n + options.BatchSize - 1) / options.BatchSize);
         var optimizer = CreateOptimizer(options, model);
@@ -87,7 +88,7 @@ internal static class BareTorchSharpTraining
             LearningRateSchedule.Step => optim.lr_scheduler.StepLR(optimizer, options.StepEpochs, options.StepGamma),
             _ => null,
         };
-        using var shuffle = new Generator((ulong)options.Seed + 1);
+        using var shuffle = new Generator((ulong)seed + 1);
         double preparation = clock.Elapsed.TotalSeconds;
 
         model.train();
@@ -116,7 +117,7 @@ internal static class BareTorchSharpTraining
         double accuracy = Accuracy(model, definition, data, scale, shift);
         double flops = NetworkFlops.Training(definition);
         double rate = n * options.Epochs / loop;
-        return new BenchRun(config, BenchRun.BareTorchSharp, options.Seed, evaluationName, data.Train.Count, data.Evaluation.Count,
+        return new BenchRun(config, BenchRun.BareTorchSharp, seed, evaluationName, data.Train.Count, data.Evaluation.Count,
             total, preparation, loop, 0, null, null, options.Epochs, accuracy, [], rate, flops, rate * flops / 1e9, null, BenchRunner.PeakResidentMegabytes());
     }
 

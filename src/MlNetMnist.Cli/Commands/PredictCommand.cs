@@ -72,19 +72,17 @@ internal sealed class PredictCommand
         if (threshold is < 0 or > 1) throw new UsageException($"--threshold is {threshold?.ToString(CultureInfo.InvariantCulture)}; expected a probability from 0 to 1.");
         bool json = parseResult.GetValue(Json);
 
-        var ml = new MLContext(seed: 1);
-        ml.SetOnnxThreads(CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads"));
-        var model = ModelFile.Load(ml, modelPath, out var schema);
-        try
+        // The service reads the model's own column names and image shape (grayscale or RGB) from model.zip.
+        var options = new DigitPredictionServiceOptions
         {
-            var options = new DigitPredictionServiceOptions
-            {
-                ConfidenceThreshold = threshold ?? 0,
-                TopCount = top,
-                MaximumRetainedEngines = 1,
-                Preprocessing = new DigitPreprocessingOptions { CentreByMass = parseResult.GetValue(Centre) },
-            };
-            using var service = new DigitPredictionService(ml, model, schema, options);
+            ConfidenceThreshold = threshold ?? 0,
+            TopCount = top,
+            MaximumRetainedEngines = 1,
+            Threads = CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads"),
+            Preprocessing = new DigitPreprocessingOptions { CentreByMass = parseResult.GetValue(Centre) },
+        };
+        using (var service = DigitPredictionService.Load(modelPath, options))
+        {
             var results = new List<ImageFilePrediction>();
             var writer = new PredictResultWriter(_console, json, threshold is not null);
             foreach (var result in service.PredictImageFiles(parseResult.GetValue(Paths) ?? [], ChunkSize))
@@ -106,10 +104,6 @@ internal sealed class PredictCommand
                 return CliConsole.Failure;
             }
             return CliConsole.Success;
-        }
-        finally
-        {
-            (model as IDisposable)?.Dispose();
         }
     }
 }

@@ -67,6 +67,8 @@ internal static class OnnxEnsembleExporter
             graph.AddNode("Mean", "ensemble_mean", probabilities, output: options.ScoreName);
         }
         graph.AddOutput(new OnnxValueInfo(options.ScoreName, OnnxElementType.Float, row ? [classes] : [batch, classes]));
+        if (options.ClassNames is { } classNames)
+            OnnxSlotNames.Add(graph, options.ScoreName, classNames, first.Classes);
 
         if (options.PredictedIndexName is not null)
         {
@@ -80,7 +82,8 @@ internal static class OnnxEnsembleExporter
         string doc = string.Create(CultureInfo.InvariantCulture,
             $"Ensemble of {members.Count} ({string.Join(", ", members.Select(m => m.Definition.Name))}): {first.Channels}x{first.Height}x{first.Width} raw pixels (0-255) -> mean of the members' {first.Classes} class probabilities ({options.Layout} layout).");
         var model = new OnnxModel(OnnxExporter.IrVersion, OnnxExporter.OpsetVersion, OnnxExporter.ProducerName, OnnxExporter.ProducerVersion, doc,
-            graph.Build(name, doc), OnnxExporter.MetadataOf(options));
+            graph.Build(name, doc), OnnxExporter.MetadataOf(options),
+            graph.ExtraDomains.Select(d => new KeyValuePair<string, long>(d, OnnxSlotNames.DomainVersion(d))).ToArray());
         return model.ToBytes();
     }
 }

@@ -2,8 +2,8 @@ using MlNetMnist.Images;
 
 namespace MlNetMnist.Serving;
 
-/// <summary>Options of <see cref="DigitPredictionService"/>.</summary>
-public sealed class DigitPredictionServiceOptions
+/// <summary>Options of <see cref="DigitPredictionService"/> (and, with the model file and reload settings, of each model of a <see cref="DigitModelPool"/>: <see cref="DigitModelOptions"/>).</summary>
+public class DigitPredictionServiceOptions
 {
     /// <summary>A prediction whose probability is below this needs review (<see cref="DigitPrediction.NeedsReview"/>). Default 0.8.</summary>
     public float ConfidenceThreshold { get; set; } = 0.8f;
@@ -24,6 +24,14 @@ public sealed class DigitPredictionServiceOptions
     public string ScoreColumnName { get; set; } = DefaultColumnNames.Score;
 
     /// <summary>
+    /// The shape of the model's input images, or null (the default) to take it from the model: the
+    /// trained classifier's own shape in-process, the shape saved in <c>model.zip</c> by
+    /// <see cref="DigitPredictionService.Load"/>, else the pixel column's declared dimensions or its size
+    /// (784 is 28x28; a square is grayscale; three squares are RGB).
+    /// </summary>
+    public ImageShape? ImageShape { get; set; }
+
+    /// <summary>
     /// How images given to the <c>PredictImage</c> methods are turned into pixels (the size is always the
     /// model's). Default: MNIST-style centring by mass and automatic inversion of dark-on-light images.
     /// </summary>
@@ -37,7 +45,7 @@ public sealed class DigitPredictionServiceOptions
     public int? Threads { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is not valid.</summary>
-    public void Validate()
+    public virtual void Validate()
     {
         if (!(ConfidenceThreshold >= 0 && ConfidenceThreshold <= 1))
             throw new ArgumentOutOfRangeException(nameof(ConfidenceThreshold), ConfidenceThreshold, "DigitPredictionServiceOptions.ConfidenceThreshold must be in [0, 1].");

@@ -23,7 +23,7 @@ public sealed class EnsembleFixture : IDisposable
         Train = MnistData.Load(Ml, TestData.MnistDirectory, MnistSplit.Train, maxRows: TrainRows);
         Test = MnistData.Load(Ml, TestData.MnistDirectory, MnistSplit.Test, maxRows: 1000);
         var member = new TorchCnnOptions { Epochs = 1, BatchSize = 64, Seed = 1 };
-        Model = Fit(new TorchCnnEnsembleOptions { Member = member, Count = 3, MemberStarting = (i, n, o) => Started.Add((i, n, o.Seed)) });
+        Model = Fit(new TorchCnnEnsembleOptions { Member = member, Count = 3, MemberStarting = (i, n, o) => Started.Add((i, n, o.Seed!.Value)) });
 
         var mixed = new TorchCnnEnsembleOptions();
         mixed.Members.Add(new TorchCnnOptions { Epochs = 1, BatchSize = 64, Seed = 7 });
@@ -73,7 +73,7 @@ public class EnsembleTests : IClassFixture<EnsembleFixture>
     {
         Assert.Equal(new[] { (0, 3, 1), (1, 3, 2), (2, 3, 3) }, _f.Started);
         var members = _f.Ensemble.Members;
-        Assert.Equal(new[] { 1, 2, 3 }, members.Select(m => m.Options.Seed));
+        Assert.Equal(new int?[] { 1, 2, 3 }, members.Select(m => m.Options.Seed));
         Assert.All(members, m => Assert.Equal("fast-cnn", m.Network.Name));
         var first = members[0].Weights[members[0].Weights.Names.First()].Values;
         var second = members[1].Weights[members[1].Weights.Names.First()].Values;
@@ -199,6 +199,23 @@ public class EnsembleTests : IClassFixture<EnsembleFixture>
         Assert.Equal("fast-cnn (seed 1), fast-cnn (seed 2), fast-cnn (seed 3)", entries["Members"]);
         Assert.Null(_f.Ensemble.History);
         Assert.All(_f.Ensemble.Members, m => Assert.Single(m.History.Epochs));
+    }
+
+    [Fact]
+    public void WithoutASeedEveryMemberDrawsItsOwnFromTheContextReproducibly()
+    {
+        IReadOnlyList<int?> Seeds()
+        {
+            var ml = new MLContext(seed: 5);
+            var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(_f.Train);
+            var options = new TorchCnnEnsembleOptions { Member = new TorchCnnOptions { Epochs = 1, BatchSize = 200 }, Count = 2 };
+            using var ensemble = ml.MulticlassClassification.Trainers.TorchCnnEnsemble(options).Fit(keys.Transform(ml.Data.TakeRows(_f.Train, 400)));
+            return ensemble.Members.Select(m => m.Options.Seed).ToList();
+        }
+        var first = Seeds();
+        Assert.All(first, s => Assert.NotNull(s));
+        Assert.NotEqual(first[0], first[1]);
+        Assert.Equal(first, Seeds());
     }
 
     [Fact]

@@ -1,0 +1,53 @@
+using MlNetMnist.Serving;
+
+namespace DigitWebApp;
+
+/// <summary>A class and its probability.</summary>
+/// <param name="Label">The class.</param>
+/// <param name="Probability">Its probability, 0-1.</param>
+public sealed record ClassProbabilityDto(string Label, float Probability);
+
+/// <summary>The answer of <c>POST /api/predict</c>: the prediction, and the model version that made it.</summary>
+/// <param name="Label">The most probable class.</param>
+/// <param name="Probability">Its probability.</param>
+/// <param name="Status"><c>ok</c>, or <c>needs review</c> below the model's confidence threshold.</param>
+/// <param name="Top">The most probable classes, most probable first.</param>
+/// <param name="Classes">Every class with its probability.</param>
+/// <param name="Model">The model's name.</param>
+/// <param name="ModelVersion">The version that answered (the first 12 hex digits of the SHA-256 of its model.zip).</param>
+public sealed record PredictionResponse(string Label, float Probability, string Status, IReadOnlyList<ClassProbabilityDto> Top,
+    IReadOnlyList<ClassProbabilityDto> Classes, string Model, string ModelVersion)
+{
+    internal static PredictionResponse From(DigitPrediction p, DigitModelLease lease) =>
+        new(p.Label, p.Probability, p.Status, Dto(p.Top), Dto(p.Classes), lease.ModelName, lease.Version);
+
+    internal static ClassProbabilityDto[] Dto(IEnumerable<ClassProbability> classes) =>
+        classes.Select(c => new ClassProbabilityDto(c.Label, c.Probability)).ToArray();
+}
+
+/// <summary>One image of a batch: its prediction, or why it has none.</summary>
+/// <param name="Name">The file name of the form part.</param>
+/// <param name="Label">The most probable class; null on error.</param>
+/// <param name="Probability">Its probability; null on error.</param>
+/// <param name="Status"><c>ok</c> or <c>needs review</c>; null on error.</param>
+/// <param name="Top">The most probable classes; null on error.</param>
+/// <param name="Error">What is wrong with this image; null when it was predicted.</param>
+public sealed record BatchItem(string Name, string? Label, float? Probability, string? Status, IReadOnlyList<ClassProbabilityDto>? Top, string? Error);
+
+/// <summary>The answer of <c>POST /api/predict/batch</c>: one item per image, in order, all from one model version.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="ModelVersion">The version that answered every item.</param>
+/// <param name="Succeeded">Images predicted.</param>
+/// <param name="Failed">Images with an error.</param>
+/// <param name="Results">One item per image, in the order of the request.</param>
+public sealed record BatchResponse(string Model, string ModelVersion, int Succeeded, int Failed, IReadOnlyList<BatchItem> Results);
+
+/// <summary>One model of <c>GET /api/models</c>.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="IsDefault">True for the model used when a request names none.</param>
+/// <param name="Loaded">True once loaded.</param>
+/// <param name="Version">The version served.</param>
+/// <param name="Generation">1 at the first load, one more for each new version swapped in.</param>
+/// <param name="LoadedAt">When the version served was loaded.</param>
+/// <param name="LastReloadError">Why the file on disk is not the version served, if it is not.</param>
+public sealed record ModelInfoDto(string Name, bool IsDefault, bool Loaded, string? Version, long Generation, DateTimeOffset? LoadedAt, string? LastReloadError);

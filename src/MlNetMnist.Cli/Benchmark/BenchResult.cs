@@ -24,6 +24,7 @@ namespace MlNetMnist.Cli.Benchmark;
 /// <param name="Scoring">Scoring figures (library runs only).</param>
 /// <param name="PeakRssMb">Peak resident memory of the run's process.</param>
 /// <param name="NotComparable">Why a bare run was not made (its recipe has something the bare loop does not mirror); null otherwise.</param>
+/// <param name="TtaAccuracy">Accuracy with test-time augmentation (<see cref="TestTimeAugmentation"/>; library runs only), never mixed into <paramref name="Accuracy"/>.</param>
 internal sealed record BenchRun(
     [property: JsonPropertyName("config")] string Config,
     [property: JsonPropertyName("kind")] string Kind,
@@ -45,7 +46,8 @@ internal sealed record BenchRun(
     [property: JsonPropertyName("training_gflops_per_second")] double TrainingGflopsPerSecond,
     [property: JsonPropertyName("scoring")] ScoringFigures? Scoring,
     [property: JsonPropertyName("peak_rss_mb")] double PeakRssMb,
-    [property: JsonPropertyName("not_comparable")] string? NotComparable = null)
+    [property: JsonPropertyName("not_comparable")] string? NotComparable = null,
+    [property: JsonPropertyName("tta_accuracy")] double? TtaAccuracy = null)
 {
     public const string Library = "library";
     public const string BareTorchSharp = "bare-torchsharp";

@@ -47,6 +47,8 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log, bool liv
             {
                 var member = options.Clone();
                 member.Seed = memberSeed;
+                // A member's own accuracy does not time the ensemble: no checks inside epochs.
+                member.ValidationEveryBatches = null;
                 ensembleOptions.Members.Add(member);
             }
             var ensemble = ml.MulticlassClassification.Trainers.TorchCnnEnsemble(ensembleOptions).Fit(keyedTrain, keyedEvaluation);
@@ -72,8 +74,11 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log, bool liv
             var model = keys.Append((ITransformer)classifier);
             var graphs = networks.Select(n => (n.Network, n.Weights)).ToList();
             byte[] onnx = classifier is TorchCnnEnsembleTransformer e ? e.ExportOnnx() : ((TorchCnnTransformer)classifier).ExportOnnx();
+            var pixels = data.EvaluationPixels();
             var (scoring, accuracy) = new ScoringBench(ml, model, train.Schema, graphs, onnx, options.ScoringBatchSize)
-                .Measure(evaluation, data.EvaluationPixels(), data.Evaluation.Count, log);
+                .Measure(evaluation, pixels, data.Evaluation.Count, log);
+            double tta = TestTimeAugmentation.Accuracy((Scoring.IScoringModel)classifier, pixels, data.Evaluation.Labels, data.Evaluation.Count, data.Evaluation.Rows, data.Evaluation.Columns);
+            log.WriteLine($"  accuracy {accuracy:P2}; with test-time augmentation (reported apart) {tta:P2}");
 
             // Time to 99%: a single network's first check at or above it, on the user's clock (preparation
             // included). An ensemble's accuracy exists only once all members are trained: reached at the end, or not.
@@ -94,7 +99,7 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log, bool liv
             return new BenchRun(config.Name, BenchRun.Library, seed, settings.EvaluationName, data.Train.Count, data.Evaluation.Count,
                 trainSeconds, preparation, loop, checks, secondsTo99, epochTo99, histories[0].Epochs.Count, accuracy,
                 histories[0].Epochs.Select(p => p.ValidationAccuracy ?? double.NaN).ToList(), rate, flops, rate * flops / 1e9,
-                scoring, PeakResidentMegabytes());
+                scoring, PeakResidentMegabytes(), TtaAccuracy: tta);
         }
         finally
         {

@@ -13,6 +13,7 @@ internal sealed record BenchSummary(
     [property: JsonPropertyName("evaluation")] string Evaluation,
     [property: JsonPropertyName("seeds")] IReadOnlyList<int> Seeds,
     [property: JsonPropertyName("accuracy")] SeedStatistics Accuracy,
+    [property: JsonPropertyName("tta_accuracy")] SeedStatistics? TtaAccuracy,
     [property: JsonPropertyName("train_seconds")] double TrainSeconds,
     [property: JsonPropertyName("preparation_seconds")] double PreparationSeconds,
     [property: JsonPropertyName("loop_seconds")] double LoopSeconds,
@@ -34,6 +35,7 @@ internal sealed record BenchSummary(
         double Median(Func<BenchRun, double> f) => Stats.Median(library.Select(f));
         return new BenchSummary(name, description, library[0].Evaluation, library.Select(r => r.Seed).ToList(),
             SeedStatistics.Of(library.Select(r => r.Accuracy).ToList()),
+            library.All(r => r.TtaAccuracy is not null) ? SeedStatistics.Of(library.Select(r => r.TtaAccuracy!.Value).ToList()) : null,
             Median(r => r.TrainSeconds), Median(r => r.PreparationSeconds), Median(r => r.LoopSeconds),
             TimeToTarget.Of(library.Select(r => r.SecondsTo99).ToList()),
             Median(r => r.TrainImagesPerSecond), library[0].TrainingFlopsPerImage, Median(r => r.TrainingGflopsPerSecond),

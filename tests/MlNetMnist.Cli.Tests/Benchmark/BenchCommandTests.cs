@@ -50,6 +50,7 @@ public sealed class BenchCommandTests : IDisposable
             Assert.True(r.GetProperty("check_seconds").GetDouble() > 0);
             Assert.Equal(1, r.GetProperty("accuracy_per_epoch").GetArrayLength());
             Assert.True(r.GetProperty("scoring").GetProperty("eight_callers_rows_per_second").GetDouble() > 0);
+            Assert.InRange(r.GetProperty("tta_accuracy").GetDouble(), 0.3, 1.0);
         });
         // Two seeds train different networks.
         Assert.NotEqual(library[0].GetProperty("accuracy_per_epoch")[0].GetDouble(), library[1].GetProperty("accuracy_per_epoch")[0].GetDouble());

@@ -31,7 +31,7 @@ public class BenchReportingTests
         Assert.Null(summary.SecondsTo99.Mean); // a miss has no time: no mean over the seeds
 
         var table = Table(summary);
-        Assert.Contains("| fast | 1,2,3 | 99.10% [98.90-99.30] | 99.10 / 99.30 / 98.90 | 11.0 | 1 of 3 missed | 10.0 / miss / 12.0 |", table);
+        Assert.Contains("| fast | 1,2,3 | 99.10% [98.90-99.30] | 99.10 / 99.30 / 98.90 | - | 11.0 | 1 of 3 missed | 10.0 / miss / 12.0 |", table);
         Assert.Contains("Accuracy on: test.", table);
     }
 
@@ -42,6 +42,33 @@ public class BenchReportingTests
         Assert.Equal(0, summary.SecondsTo99.Misses);
         Assert.Equal(34.0 / 3, summary.SecondsTo99.Mean!.Value, 12);
         Assert.Contains("| 11.3 | 10.0 / 11.0 / 13.0 |", Table(summary));
+    }
+
+    [Fact]
+    public void TestTimeAugmentationHasItsOwnColumnAndLeavesThePlainAccuracyAlone()
+    {
+        var summary = BenchSummary.Of("fast", "recipe",
+            [Run(1, 0.991, 10) with { TtaAccuracy = 0.993 }, Run(2, 0.990, 10) with { TtaAccuracy = 0.994 }]);
+        Assert.Equal(0.9905, summary.Accuracy.Mean, 12);
+        Assert.Equal(0.9935, summary.TtaAccuracy!.Mean, 12);
+        Assert.Contains("| fast | 1,2 | 99.05% [99.00-99.10] | 99.10 / 99.00 | 99.35% [99.30-99.40] |", Table(summary));
+    }
+
+    [Fact]
+    public void TestTimeAugmentationShiftsByOnePixelWithZerosShiftedIn()
+    {
+        float[] image = [1, 2, 3, 4, 5, 6]; // 2 rows x 3 columns
+        var target = new float[6];
+        TestTimeAugmentation.Shift(image, target, 2, 3, 1, 0);
+        Assert.Equal(new float[] { 0, 1, 2, 0, 4, 5 }, target);
+        TestTimeAugmentation.Shift(image, target, 2, 3, -1, 0);
+        Assert.Equal(new float[] { 2, 3, 0, 5, 6, 0 }, target);
+        TestTimeAugmentation.Shift(image, target, 2, 3, 0, 1);
+        Assert.Equal(new float[] { 0, 0, 0, 1, 2, 3 }, target);
+        TestTimeAugmentation.Shift(image, target, 2, 3, 0, -1);
+        Assert.Equal(new float[] { 4, 5, 6, 0, 0, 0 }, target);
+        TestTimeAugmentation.Shift(image, target, 2, 3, 0, 0);
+        Assert.Equal(image, target);
     }
 
     [Fact]

@@ -37,8 +37,8 @@ internal sealed record BenchConfig(string Name, string Preset, int EnsembleSize)
         string recipe = TrainingOptions.Describe(Options(settings, seed));
         // The seed varies per run and is reported per run.
         recipe = System.Text.RegularExpressions.Regex.Replace(recipe, @", seed \d+", "");
-        if (IsEnsemble) recipe = $"ensemble of {EnsembleSize} networks (mean of their probabilities), each: {recipe}";
-        if (settings.CheckEvery is int every) recipe += $", accuracy checked every {every} batches";
+        if (IsEnsemble) recipe = $"ensemble of {EnsembleSize} networks (mean of their probabilities; member i of the run with seed s has seed 100 s + i), each: {recipe}";
+        else if (settings.CheckEvery is int every) recipe += $", accuracy checked every {every} batches";
         return recipe;
     }
 }

@@ -15,8 +15,10 @@ namespace MlNetMnist.Cli.Benchmark;
 /// normalised once up front, shuffled with <c>randperm</c> each epoch, and trained in batches with
 /// TorchSharp's own optimiser and schedule. The clock starts with the decoded images in managed
 /// memory (as the library's <c>Fit</c> starts with them in an <c>IDataView</c>) and stops at the trained
-/// network; the accuracy is measured afterwards. The process-wide malloc settings are the same as the
-/// library's (LibTorch's buffers kept in the heap), so that only the code differs.
+/// network. It checks the accuracy on the evaluation images when the library run does (after every
+/// epoch, and every <c>ValidationEveryBatches</c> batches), with the clock stopped, so that both loops
+/// are interrupted alike and the bare loop has its own time to 99%. The process-wide malloc settings
+/// are the same as the library's (LibTorch's buffers kept in the heap), so that only the code differs.
 /// </summary>
 internal static class BareTorchSharpTraining
 {
@@ -91,7 +93,29 @@ internal static class BareTorchSharpTraining
         using var shuffle = new Generator((ulong)seed + 1);
         double preparation = clock.Elapsed.TotalSeconds;
 
+        // The accuracy checks, outside the clock (as the library's): the first training time at 99%.
+        clock.Stop();
+        var evaluation = EvaluationTensors(data, definition, scale, shift);
+        clock.Start();
+        double? secondsTo99 = null;
+        int? epochTo99 = null;
+        var accuracyPerEpoch = new List<double>();
+        double checkSeconds = 0;
+        double Check(int epoch)
+        {
+            clock.Stop();
+            var checkWatch = System.Diagnostics.Stopwatch.StartNew();
+            double accuracy = Accuracy(model, evaluation.X, evaluation.Y);
+            model.train();
+            checkSeconds += checkWatch.Elapsed.TotalSeconds;
+            if (secondsTo99 is null && accuracy >= BenchRunner.Target)
+                (secondsTo99, epochTo99) = (clock.Elapsed.TotalSeconds, epoch);
+            clock.Start();
+            return accuracy;
+        }
+
         model.train();
+        long batchesDone = 0;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             using var perm = randperm(n, generator: shuffle);
@@ -107,18 +131,22 @@ internal static class BareTorchSharpTraining
                 optimizer.step();
                 if (options.Schedule == LearningRateSchedule.OneCycle) scheduler!.step();
                 lossSum += loss.ToDouble() * (end - start);
+                batchesDone++;
+                if (options.ValidationEveryBatches is int every && batchesDone % every == 0 && end < n) Check(epoch);
             }
             if (options.Schedule == LearningRateSchedule.Step) scheduler!.step();
             _ = lossSum;
+            batchesDone = 0;
+            accuracyPerEpoch.Add(Check(epoch));
         }
         clock.Stop();
         double total = clock.Elapsed.TotalSeconds, loop = total - preparation;
 
-        double accuracy = Accuracy(model, definition, data, scale, shift);
+        double accuracy = accuracyPerEpoch[^1];
         double flops = NetworkFlops.Training(definition);
         double rate = n * options.Epochs / loop;
         return new BenchRun(config, BenchRun.BareTorchSharp, seed, evaluationName, data.Train.Count, data.Evaluation.Count,
-            total, preparation, loop, 0, null, null, options.Epochs, accuracy, [], rate, flops, rate * flops / 1e9, null, BenchRunner.PeakResidentMegabytes());
+            total, preparation, loop, checkSeconds, secondsTo99, epochTo99, options.Epochs, accuracy, accuracyPerEpoch, rate, flops, rate * flops / 1e9, null, BenchRunner.PeakResidentMegabytes());
     }
 
     private static (Tensor X, Tensor Y) ToTensors(byte[] pixels, byte[] labels, int count, int imageSize)
@@ -139,20 +167,24 @@ internal static class BareTorchSharpTraining
         _ => throw new NotSupportedException($"Optimizer {o.Optimizer}."),
     };
 
-    /// <summary>Accuracy of the trained network on the evaluation images (not timed).</summary>
-    private static double Accuracy(nn.Module<Tensor, Tensor> model, NetworkDefinition definition, BenchData data, double scale, double shift)
+    /// <summary>The evaluation images made ready for the network, and their labels.</summary>
+    private static (Tensor X, Tensor Y) EvaluationTensors(BenchData data, NetworkDefinition definition, double scale, double shift)
+    {
+        var (x, y) = ToTensors(data.Evaluation.Pixels, data.Evaluation.Labels, data.Evaluation.Count, data.Evaluation.ImageSize);
+        return (BareTorchSharpNetwork.PrepareInput(x, definition, scale, shift), y);
+    }
+
+    /// <summary>Accuracy of the network on the evaluation images (evaluation mode; the caller switches back).</summary>
+    private static double Accuracy(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
     {
         model.eval();
         using var mode = inference_mode();
-        using var scope = NewDisposeScope();
-        var (x, y) = ToTensors(data.Evaluation.Pixels, data.Evaluation.Labels, data.Evaluation.Count, data.Evaluation.ImageSize);
-        var input = BareTorchSharpNetwork.PrepareInput(x, definition, scale, shift);
         long correct = 0;
         for (long start = 0; start < y.shape[0]; start += 1000)
         {
             using var batch = NewDisposeScope();
             long end = Math.Min(start + 1000, y.shape[0]);
-            correct += model.forward(input.slice(0, start, end, 1)).argmax(1).eq(y.slice(0, start, end, 1)).sum().ToInt64();
+            correct += model.forward(x.slice(0, start, end, 1)).argmax(1).eq(y.slice(0, start, end, 1)).sum().ToInt64();
         }
         return correct / (double)y.shape[0];
     }

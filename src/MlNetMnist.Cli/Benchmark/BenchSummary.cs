@@ -83,18 +83,19 @@ internal sealed record BareSummary(
     [property: JsonPropertyName("train_images_per_second")] double TrainImagesPerSecond,
     [property: JsonPropertyName("training_gflops_per_second")] double TrainingGflopsPerSecond,
     [property: JsonPropertyName("accuracy")] SeedStatistics? Accuracy,
+    [property: JsonPropertyName("seconds_to_99")] TimeToTarget? SecondsTo99,
     [property: JsonPropertyName("overhead_percent")] double OverheadPercent,
     [property: JsonPropertyName("loop_overhead_percent")] double LoopOverheadPercent)
 {
     public static BareSummary Of(IReadOnlyList<BenchRun> library, IReadOnlyList<BenchRun> bare)
     {
         if (bare.FirstOrDefault(r => r.NotComparable is not null) is { } refused)
-            return new BareSummary(false, refused.NotComparable, double.NaN, double.NaN, double.NaN, double.NaN, null, double.NaN, double.NaN);
+            return new BareSummary(false, refused.NotComparable, double.NaN, double.NaN, double.NaN, double.NaN, null, null, double.NaN, double.NaN);
         double ours = Stats.Median(library.Select(r => r.TrainSeconds)), theirs = Stats.Median(bare.Select(r => r.TrainSeconds));
         double oursRate = Stats.Median(library.Select(r => r.TrainImagesPerSecond)), theirsRate = Stats.Median(bare.Select(r => r.TrainImagesPerSecond));
         return new BareSummary(true, null, theirs, Stats.Median(bare.Select(r => r.LoopSeconds)), theirsRate,
             Stats.Median(bare.Select(r => r.TrainingGflopsPerSecond)), SeedStatistics.Of(bare.Select(r => r.Accuracy).ToList()),
-            (ours / theirs - 1) * 100, (theirsRate / oursRate - 1) * 100);
+            TimeToTarget.Of(bare.Select(r => r.SecondsTo99).ToList()), (ours / theirs - 1) * 100, (theirsRate / oursRate - 1) * 100);
     }
 }
 

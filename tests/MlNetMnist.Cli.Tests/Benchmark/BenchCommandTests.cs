@@ -40,6 +40,10 @@ public sealed class BenchCommandTests : IDisposable
             Assert.Equal(300, r.GetProperty("evaluation_rows").GetInt32());
             Assert.InRange(r.GetProperty("accuracy").GetDouble(), 0.3, 1.0);
             Assert.True(r.GetProperty("train_seconds").GetDouble() > 0);
+            // The library and the bare loop stop for the same checks (one per epoch here), outside their clocks.
+            Assert.Equal(1, r.GetProperty("accuracy_per_epoch").GetArrayLength());
+            Assert.Equal(r.GetProperty("accuracy").GetDouble(), r.GetProperty("accuracy_per_epoch")[0].GetDouble(), 9);
+            Assert.True(r.GetProperty("check_seconds").GetDouble() > 0);
         });
         var library = runs.Where(r => r.GetProperty("kind").GetString() == "library").ToList();
         Assert.All(library, r =>

@@ -60,12 +60,12 @@ public sealed class DigitPredictionService : IDisposable
 
         var (imagePart, pixelModel) = ImageInputSplitter.Split(model);
         var pixelSchema = imagePart?.GetOutputSchema(inputSchema) ?? inputSchema;
-        // Column names and shape the options leave open (or name wrongly) come from the model itself.
+        // Column names and shape the options leave open come from the model itself; names that are set must exist.
         var facts = ModelFacts.FromModel(model).Or(fileFacts);
-        string featureName = Present(pixelSchema, o.FeatureColumnName, facts.FeatureColumnName);
-        string labelName = Present(pixelSchema, o.LabelColumnName, facts.LabelColumnName);
+        string featureName = o.FeatureColumnName ?? facts.FeatureColumnName ?? DefaultColumnNames.Features;
+        string labelName = o.LabelColumnName ?? facts.LabelColumnName ?? DefaultColumnNames.Label;
         var features = pixelSchema.GetColumnOrNull(featureName)
-            ?? throw new ArgumentException($"The model reads no pixel column '{o.FeatureColumnName}' (DigitPredictionServiceOptions.FeatureColumnName; its input has: {Describe(pixelSchema)}).", nameof(model));
+            ?? throw new ArgumentException($"The model reads no pixel column '{featureName}' ({(o.FeatureColumnName is null ? "the model's own feature column" : "DigitPredictionServiceOptions.FeatureColumnName")}; its input has: {Describe(pixelSchema)}).", nameof(options));
         if (features.Type is not VectorDataViewType { ItemType: NumberDataViewType item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
             throw new ArgumentException($"The model's column '{features.Name}' has type {features.Type}; expected a known-size vector of Single pixel values.", nameof(model));
         InputSize = vector.Size;
@@ -232,9 +232,6 @@ public sealed class DigitPredictionService : IDisposable
     }
 
     /// <summary>The configured column when the schema has it, else the model's own when the schema has that, else the configured one.</summary>
-    private static string Present(DataViewSchema schema, string configured, string? modelsOwn) =>
-        schema.GetColumnOrNull(configured) is null && modelsOwn is not null && schema.GetColumnOrNull(modelsOwn) is not null ? modelsOwn : configured;
-
     private static string Describe(DataViewSchema schema) =>
         string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"{c.Name} ({c.Type})"));
 }

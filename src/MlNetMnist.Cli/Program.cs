@@ -48,6 +48,7 @@ public static class Program
         root.Subcommands.Add(new ReportCommand(console).Command);
         root.Subcommands.Add(new BenchCommand(console).Command);
         root.Subcommands.Add(new BenchRunCommand(console).Command);
+        root.Subcommands.Add(new RobustnessCommand(console).Command);
         return root;
     }
 }

@@ -14,18 +14,22 @@ namespace MlNetMnist.Serving;
 /// <c>OwnsTransformer = false</c>, so an engine the pool disposes never disposes the shared model).
 /// The model may be a <c>model.zip</c> loaded with ML.NET alone or a pipeline fitted in-process, with
 /// pixel input (<c>Features</c>) or image input (a chain from
-/// <see cref="DigitImageCatalog.DigitImageInput"/>): the image part is set aside and the service scores
-/// the pixels its own <see cref="DigitImagePreprocessor"/> makes from images, so images of any size and
-/// polarity are centred like MNIST digits first.</para>
+/// <see cref="DigitImageCatalog.DigitImageInput"/>). Images are prepared the way the model itself does
+/// when its saved image chain centres digits (the default chain): through that chain, so the service
+/// answers exactly what <c>mlContext.Model.Load</c> and an image path answer; otherwise (pixel models,
+/// plain image chains) by <see cref="DigitImagePreprocessor"/>, the same centring in C#. Either way
+/// images of any size and polarity are centred like MNIST digits first (unless
+/// <see cref="DigitPredictionServiceOptions.Preprocessing"/> turns centring off).</para>
 /// <para>Register it in a container with
 /// <see cref="DigitPredictionServiceCollectionExtensions.AddDigitPredictionService(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{DigitPredictionServiceOptions}?)"/>.</para>
 /// </remarks>
-public sealed class DigitPredictionService : IDisposable
+public sealed partial class DigitPredictionService : IDisposable
 {
     private readonly ITransformer _model;
     private readonly bool _ownsModel;
     private readonly IPixelScorer _scorer;
     private readonly DigitImagePreprocessor _preprocessor;
+    private readonly ModelImagePreparer? _images;
     private readonly ImageFileBatchScorer _files;
     private readonly float _threshold;
     private readonly int _topCount;
@@ -74,7 +78,8 @@ public sealed class DigitPredictionService : IDisposable
         preprocessing.BoxSize = Math.Min(preprocessing.BoxSize, Math.Min(Width, Height));
         _preprocessor = new DigitImagePreprocessor(preprocessing);
         _scorer = rows.CreateScorer(ml, pixelModel, o.ScoreColumnName, o.MaximumRetainedEngines);
-        _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, _preprocessor.ProcessFile, scores => ToPrediction(scores));
+        if (preprocessing.CentreByMass) _images = ModelImagePreparer.TryCreate(ml, imagePart, inputSchema, o.FeatureColumnName, InputSize, o.MaximumRetainedEngines);
+        _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, PrepareImageFile, scores => ToPrediction(scores));
     }
 
     /// <summary>
@@ -130,20 +135,20 @@ public sealed class DigitPredictionService : IDisposable
         return ToPrediction(_scorer.Score(pixels.ToArray()));
     }
 
-    /// <summary>Pre-processes an in-memory image (<see cref="Preprocessor"/>) and predicts.</summary>
+    /// <summary>Prepares an in-memory image (<see cref="PrepareImage(MLImage)"/>) and predicts.</summary>
     /// <param name="image">The image, of any size and polarity.</param>
-    public DigitPrediction PredictImage(MLImage image) => Predict(_preprocessor.Process(image));
+    public DigitPrediction PredictImage(MLImage image) => Predict(PrepareImage(image));
 
-    /// <summary>Decodes an encoded image (PNG, JPEG, BMP, ...), pre-processes it and predicts.</summary>
+    /// <summary>Decodes an encoded image (PNG, JPEG, BMP, ...), prepares it and predicts.</summary>
     /// <param name="encoded">The image file's bytes.</param>
     /// <exception cref="InvalidDataException">The bytes are not an image.</exception>
-    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded) => Predict(_preprocessor.Process(encoded));
+    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded) => Predict(PrepareImage(encoded));
 
-    /// <summary>Reads an image file, pre-processes it and predicts.</summary>
+    /// <summary>Reads an image file, prepares it and predicts.</summary>
     /// <param name="path">The image file.</param>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not an image.</exception>
-    public DigitPrediction PredictImageFile(string path) => Predict(_preprocessor.ProcessFile(path));
+    public DigitPrediction PredictImageFile(string path) => Predict(PrepareImageFile(path));
 
     /// <summary>
     /// Predicts image files, and the image files found in folders (recursively, by extension), in
@@ -173,6 +178,7 @@ public sealed class DigitPredictionService : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _scorer.Dispose();
+        _images?.Dispose();
         if (_ownsModel) (_model as IDisposable)?.Dispose();
     }
 

@@ -19,7 +19,6 @@ internal sealed class ModelImagePreparer : IDisposable
     {
         var input = SchemaDefinition.Create(typeof(ImageRow));
         input[nameof(ImageRow.Image)].ColumnName = imageColumnName;
-        input[nameof(ImageRow.Image)].ColumnType = new ImageDataViewType();
         var output = SchemaDefinition.Create(typeof(PreparedRow));
         output[nameof(PreparedRow.Features)].ColumnName = featureColumnName;
         output[nameof(PreparedRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
@@ -68,6 +67,7 @@ internal sealed class ModelImagePreparer : IDisposable
 
     internal sealed class ImageRow
     {
+        [ImageType(1, 1)] // ML.NET 5.0.1's parameterless ImageType throws; the size is not checked against the images given
         public MLImage? Image { get; set; }
     }
 

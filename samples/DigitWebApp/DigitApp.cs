@@ -5,7 +5,9 @@ namespace DigitWebApp;
 
 /// <summary>
 /// The web app: <c>GET /</c> serves the drawing page, <c>POST /api/predict</c> takes an image (the
-/// canvas as PNG) and returns the prediction and the class probabilities as JSON.
+/// canvas as PNG, or an uploaded photo) and returns the prediction, the class probabilities and the
+/// prepared 28x28 input as JSON; <c>POST /api/read-number</c> (see <see cref="NumberEndpoints"/>) reads
+/// a row of digits.
 /// </summary>
 public static class DigitApp
 {
@@ -32,6 +34,7 @@ public static class DigitApp
         app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
         app.MapPost("/api/predict", PredictAsync);
         app.MapGet("/api/classes", (DigitPredictionService service) => Results.Json(service.ClassNames));
+        app.MapNumberEndpoints();
         // Load the model now, not on the first request.
         app.Services.GetRequiredService<DigitPredictionService>();
         return app;
@@ -61,9 +64,12 @@ public static class DigitApp
         if (body.Length == 0) return Results.Problem("Send the image (PNG, JPEG, ...) as the request body.", statusCode: 400);
         try
         {
-            var p = service.PredictImage(body.ToArray());
+            // What the model saw (the prepared input), then the prediction for exactly those pixels.
+            var input = service.PrepareImage(body.ToArray());
+            var p = service.Predict(input);
             return Results.Json(new
             {
+                input = new { width = service.Width, height = service.Height, pixels = input.Select(v => (int)Math.Round(v)) },
                 label = p.Label,
                 probability = p.Probability,
                 status = p.Status,

@@ -25,7 +25,7 @@ public class ImageModelConsumerTests
         {
             string modelPath = Path.Combine(work, "model.zip");
             string images = Path.Combine(work, "images");
-            RunCli("train", "--data", ConsumerTests.MnistDirectoryForTests(), "--model", modelPath, "--epochs", "2", "--max-train-rows", "20000", "--image-input");
+            RunCli("train", "--data", ConsumerTests.MnistDirectoryForTests(), "--model", modelPath, "--epochs", "2", "--max-train-rows", "30000", "--image-input");
             // 1,000 MNIST test digits, each at its own size somewhere on a 56-140 px grey canvas (dark ink), as PNG files.
             RunCli("robustness", "--data", ConsumerTests.MnistDirectoryForTests(), "--write-only", "--images", images, "--variants", "off-centre-grey", "--count", "1000");
             string folder = Path.Combine(images, "off-centre-grey");

@@ -20,7 +20,7 @@ internal static class DigitSegmenter
     private const float InkLevel = 0.2f;
 
     /// <summary>A component wider than this many digit heights holds more than one digit.</summary>
-    private const double SplitWidth = 1.3;
+    private const double SplitWidth = 1.5;
 
     /// <summary>Width of one digit, in digit heights, when splitting.</summary>
     private const double DigitWidth = 0.8;

@@ -43,10 +43,17 @@ Report("TorchCnn (fast CNN)", cnnModel);
 string modelPath = Path.Combine(Path.GetTempPath(), "mnist-pipeline-sample.zip");
 ml.Model.Save(cnnModel, train.Schema, modelPath);
 var loaded = ml.Model.Load(modelPath, out _);
-using var engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(loaded);
+// OwnsTransformer = false. By default an engine owns its model: disposing the engine would dispose
+// `loaded` (for an in-process TorchCnn model, its network: the next Transform throws ObjectDisposedException).
+using var engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(loaded, new PredictionEngineOptions { OwnsTransformer = false });
 var first = ml.Data.CreateEnumerable<Digit>(test, reuseRowObject: false).First();
 var prediction = engine.Predict(first);
 Console.WriteLine($"Loaded model: first test image is a {first.Label}, predicted {prediction.PredictedLabel} (p = {prediction.Score.Max():P1})");
+Report("TorchCnn, loaded from model.zip", loaded); // still usable: the engine did not own it
+
+// The models are disposed by their owner, here, once no engine or Transform uses them any more.
+(loaded as IDisposable)?.Dispose();
+(cnnModel as IDisposable)?.Dispose();
 
 void Report(string name, ITransformer model)
 {

@@ -47,6 +47,9 @@ internal sealed class TrainingOptions
 
     private static readonly TorchCnnOptions Defaults = new();
 
+    /// <summary>The command line's seed when --seed is not given: a run repeats (the library's default takes the seed from the MLContext).</summary>
+    private const int DefaultSeed = 1;
+
     public Option<string?> Preset { get; } = Choice("--preset", "Start from a named, benchmarked option set (default fast); the options below override it.", TorchCnnPresets.Names);
 
     public Option<int?> Epochs { get; } = new("--epochs", "-e")
@@ -81,7 +84,7 @@ internal sealed class TrainingOptions
 
     public Option<int?> Seed { get; } = new("--seed")
     {
-        Description = $"Random seed for initialisation, shuffling and the validation split (default {Defaults.Seed}).",
+        Description = $"Random seed for initialisation, shuffling and the validation split (default {DefaultSeed}).",
         HelpName = "N",
     };
 
@@ -110,7 +113,7 @@ internal sealed class TrainingOptions
         if (parseResult.GetValue(Optimizer) is string optimizer) o.Optimizer = Optimizers[optimizer];
         if (parseResult.GetValue(Schedule) is string schedule) o.Schedule = Schedules[schedule];
         if (parseResult.GetValue(ValidationFraction) is double fraction) o.ValidationFraction = fraction;
-        if (parseResult.GetValue(Seed) is int seed) o.Seed = seed;
+        o.Seed = parseResult.GetValue(Seed) ?? o.Seed ?? DefaultSeed;
         if (parseResult.GetValue(Device) is string device) o.Device = Devices[device];
         if (parseResult.GetValue(Threads) is int threads) o.Threads = threads;
         Validate(o);

@@ -57,8 +57,13 @@ public sealed class TorchCnnOptions
     /// <summary>Label smoothing of the cross-entropy loss (0-1). Default 0.</summary>
     public double LabelSmoothing { get; set; }
 
-    /// <summary>Random seed for weight initialisation, shuffling and the validation split. Default 1.</summary>
-    public int Seed { get; set; } = 1;
+    /// <summary>
+    /// Random seed for weight initialisation, shuffling and the validation split. Null (the default)
+    /// takes one from the <c>MLContext</c> the trainer was created from, as ML.NET's own trainers do:
+    /// <c>new MLContext(seed: 1)</c> then gives the same model on every run, and a context without a
+    /// seed a different one. The trainer's <see cref="TorchCnnTrainer.Options"/> show the seed used.
+    /// </summary>
+    public int? Seed { get; set; }
 
     /// <summary>Device to train and score on. Default <see cref="TorchDevice.Cpu"/>.</summary>
     public TorchDevice Device { get; set; } = TorchDevice.Cpu;
@@ -119,8 +124,23 @@ public sealed class TorchCnnOptions
     /// <summary>Rows per network call when scoring through <c>Transform</c>. Default 256.</summary>
     public int ScoringBatchSize { get; set; } = 256;
 
-    /// <summary>Called at the end of every epoch with loss, accuracy, learning rate and time.</summary>
+    /// <summary>
+    /// Called at the end of every epoch with loss, accuracy, learning rate and time, and with the
+    /// warnings raised since the previous call (<see cref="TrainingProgress.Warnings"/>). The same lines
+    /// also go to the <c>MLContext</c>'s <c>Log</c> event.
+    /// </summary>
     public Action<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// Called while an epoch runs, at most once per <see cref="BatchProgressInterval"/> and after its
+    /// last batch, with the batches done, images per second, running loss and accuracy and the time
+    /// left in the epoch (a live progress line, as the tqdm bars of the PyTorch tutorials). Null (the
+    /// default) reports nothing; the numbers are accumulated anyway, so it costs nothing in the loop.
+    /// </summary>
+    public Action<BatchProgress>? BatchProgress { get; set; }
+
+    /// <summary>The least time between two <see cref="BatchProgress"/> calls. Default 0.25 s.</summary>
+    public TimeSpan BatchProgressInterval { get; set; } = TimeSpan.FromSeconds(0.25);
 
     /// <summary>
     /// Training checkpoint file. When set, the network, the optimiser state, the learning-rate schedule's
@@ -161,8 +181,10 @@ public sealed class TorchCnnOptions
         }
         Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
-        Require(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "0 or more");
+        Require(BatchProgressInterval >= TimeSpan.Zero, nameof(BatchProgressInterval), BatchProgressInterval, "zero or more");
+        Require(LearningRate > 0 && LearningRate <= MaxLearningRate, nameof(LearningRate), LearningRate,
+            "a positive number no larger than 10 (typical: 0.001-0.02 for Adam/AdamW, 0.01-0.1 for SGD, 1.0 for Adadelta)");
+        Require(WeightDecay >= 0 && WeightDecay < 1, nameof(WeightDecay), WeightDecay, "in [0, 1) (typical: 0 to 5e-4)");
         Require(Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "in [0, 1)");
         Require(StepEpochs >= 1, nameof(StepEpochs), StepEpochs, "at least 1");
         Require(StepGamma > 0 && StepGamma <= 1, nameof(StepGamma), StepGamma, "in (0, 1]");
@@ -174,7 +196,14 @@ public sealed class TorchCnnOptions
         Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1");
         Require(ValidationEveryBatches is null or >= 1, nameof(ValidationEveryBatches), ValidationEveryBatches ?? 0, "at least 1 (or null)");
         Require(ScoringBatchSize >= 1, nameof(ScoringBatchSize), ScoringBatchSize, "at least 1");
-        Require(NormalizationStd is null or > 0, nameof(NormalizationStd), NormalizationStd ?? 0, "a positive number");
+        // NaN fails every comparison, so these also refuse NaN (and the bounds refuse infinities).
+        Require(NormalizationMean is null or (>= 0 and <= 1), nameof(NormalizationMean), NormalizationMean ?? 0,
+            "a finite number in [0, 1]: the mean of the pixel values divided by 255 (MNIST: 0.1307), or null to compute it from the training data");
+        Require(NormalizationStd is null or (> 0 and <= 1), nameof(NormalizationStd), NormalizationStd ?? 0,
+            "a finite number in (0, 1]: the standard deviation of the pixel values divided by 255 (MNIST: 0.3081), or null to compute it from the training data");
+        if ((NormalizationMean is null) != (NormalizationStd is null))
+            throw new ArgumentException("TorchCnnOptions.NormalizationMean and NormalizationStd go together: set both, or neither to compute them from the training data.",
+                NormalizationMean is null ? nameof(NormalizationMean) : nameof(NormalizationStd));
         Require(ImageChannels is null or >= 1, nameof(ImageChannels), ImageChannels ?? 0, "at least 1");
         Require(ImageHeight is null or >= 1, nameof(ImageHeight), ImageHeight ?? 0, "at least 1");
         Require(ImageWidth is null or >= 1, nameof(ImageWidth), ImageWidth ?? 0, "at least 1");
@@ -183,6 +212,12 @@ public sealed class TorchCnnOptions
         if (CheckpointPath is not null && string.IsNullOrWhiteSpace(CheckpointPath)) throw new ArgumentException("TorchCnnOptions.CheckpointPath is empty; set a file path or null for no checkpoints.", nameof(CheckpointPath));
         if (ResumeFromCheckpoint && CheckpointPath is null) throw new ArgumentException("TorchCnnOptions.ResumeFromCheckpoint needs TorchCnnOptions.CheckpointPath: the checkpoint file to resume from.", nameof(ResumeFromCheckpoint));
     }
+
+    /// <summary>The largest learning rate <see cref="Validate"/> accepts: beyond it every optimiser here diverges.</summary>
+    internal const double MaxLearningRate = 10;
+
+    /// <summary>The seed in use: the trainer sets <see cref="Seed"/> (from the context when null) before training.</summary>
+    internal int ResolvedSeed => Seed ?? throw new InvalidOperationException("TorchCnnOptions.Seed was not resolved from the MLContext.");
 
     /// <summary>True when an option needs validation data (early stopping or a target accuracy).</summary>
     internal bool NeedsValidation => EarlyStoppingPatience is not null || TargetValidationAccuracy is not null;

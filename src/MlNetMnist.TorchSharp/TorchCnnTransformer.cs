@@ -19,19 +19,23 @@ namespace MlNetMnist;
 /// <c>OnnxTransformer</c> (plus ML.NET key mapping), because ML.NET does not let an outside assembly
 /// persist its own transformer type: <c>mlContext.Model.Load</c> returns that chain, which needs only
 /// <c>Microsoft.ML</c>, <c>Microsoft.ML.OnnxTransformer</c> and <c>Microsoft.ML.OnnxRuntime</c>.
-/// Disposing the transformer frees the network; a <see cref="PredictionEngine{TSrc, TDst}"/> disposes
-/// the transformer it was created from unless <c>PredictionEngineOptions.OwnsTransformer</c> is false.
+/// Disposing the transformer frees the network. A <see cref="PredictionEngine{TSrc, TDst}"/> disposes
+/// the transformer it was created from (and a <c>TransformerChain</c> its transformers) when the engine
+/// is disposed, unless it was created with <c>PredictionEngineOptions.OwnsTransformer = false</c>: create engines over a model
+/// you keep using with <c>mlContext.Model.CreatePredictionEngine&lt;TIn, TOut&gt;(model, new PredictionEngineOptions { OwnsTransformer = false })</c>.
 /// </remarks>
-public sealed class TorchCnnTransformer : IImageClassifierModel, IDisposable
+public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeaturePredictionTransformer<TorchCnnModelParameters>, IDisposable
 {
     private readonly LabelKeyInfo _label;
     private readonly int _scoringBatchSize;
 
-    internal TorchCnnTransformer(NetworkScorer scorer, LabelKeyInfo label, string featureColumnName, TorchCnnOptions options, TrainingHistory history)
+    internal TorchCnnTransformer(NetworkScorer scorer, LabelKeyInfo label, string featureColumnName, DataViewType featureColumnType, TorchCnnOptions options, TrainingHistory history)
     {
         Scorer = scorer;
         _label = label;
         FeatureColumnName = featureColumnName;
+        FeatureColumnType = featureColumnType;
+        Model = new TorchCnnModelParameters(scorer, label);
         Options = options;
         History = history;
         _scoringBatchSize = options.ScoringBatchSize;
@@ -39,6 +43,15 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, IDisposable
 
     /// <summary>The feature column this model reads.</summary>
     public string FeatureColumnName { get; }
+
+    /// <summary>The type of the feature column the model was trained on: a vector of Single pixel values, one per network input (with the image's dimensions when the column declared them).</summary>
+    public DataViewType FeatureColumnType { get; }
+
+    /// <summary>The trained network, its weights and classes.</summary>
+    public TorchCnnModelParameters Model { get; }
+
+    /// <summary>The label column the model was trained on.</summary>
+    public string LabelColumnName => Options.LabelColumnName;
 
     /// <summary>The network's layers and input shape.</summary>
     public NetworkDefinition Network => Scorer.Definition;
@@ -125,11 +138,15 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, IDisposable
         InputName = FeatureColumnName,
         ScoreName = DefaultColumnNames.Score,
         PredictedIndexName = predictedIndexName,
+        ClassNames = ClassNames,
         Metadata = new Dictionary<string, string>
         {
             ["class_names"] = string.Join("\n", ClassNames),
             ["network"] = Network.Name,
             ["input_shape"] = $"{Network.Channels}x{Network.Height}x{Network.Width}",
+            ["input_layout"] = "channel planes (red, green, blue for 3 channels) of row-major pixels",
+            [Serving.ModelFacts.FeatureColumnKey] = FeatureColumnName,
+            [Serving.ModelFacts.LabelColumnKey] = LabelColumnName,
             ["input_values"] = "raw pixel intensities 0-255, row-major; normalisation is inside the graph",
             ["producer"] = "MlNetMnist " + typeof(TorchCnnTransformer).Assembly.GetName().Version,
         },

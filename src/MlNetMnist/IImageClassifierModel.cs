@@ -16,6 +16,9 @@ public interface IImageClassifierModel : ITransformer
     /// <summary>The pixel column the classifier reads.</summary>
     string FeatureColumnName { get; }
 
+    /// <summary>The label column the classifier was trained on (a saved pipeline that keys it still reads it, even to predict).</summary>
+    string LabelColumnName { get; }
+
     /// <summary>The shape of the images in that column.</summary>
     ImageShape InputShape { get; }
 

@@ -63,7 +63,7 @@ public sealed class BadInputCliTests : IDisposable
                 (args, exitCode, expected) = ([.. Train(), "--epochs", "0"], 2, ["--epochs: TorchCnnOptions.Epochs is 0; expected at least 1."]);
                 break;
             case "negative learning rate":
-                (args, exitCode, expected) = ([.. Train(), "--learning-rate", "-0.1"], 2, ["--learning-rate: TorchCnnOptions.LearningRate is -0.1; expected a positive number."]);
+                (args, exitCode, expected) = ([.. Train(), "--learning-rate", "-0.1"], 2, ["--learning-rate: TorchCnnOptions.LearningRate is -0.1; expected a positive number no larger than 10"]);
                 break;
             case "batch size larger than the data":
                 SyntheticMnist(data);

@@ -50,6 +50,13 @@ public class ConsumerTests
         double accuracy = scored.Zip(ReadTestImages(), (p, t) => p.PredictedLabel == t.Label ? 1.0 : 0.0).Average();
         Assert.Equal(accuracy, metrics.MicroAccuracy, 12);
         Assert.True(accuracy > 0.85, $"accuracy {accuracy:P2}");
+
+        // The class names travel inside the ONNX graph (ML.NET's own slot-name node), so the loaded
+        // model's Score has slot names and the confusion table is labelled with the digits.
+        VBuffer<ReadOnlyMemory<char>> slotNames = default;
+        model.GetOutputSchema(schema)["Score"].GetSlotNames(ref slotNames);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), slotNames.DenseValues().Select(n => n.ToString()));
+        Assert.StartsWith("\nConfusion table", metrics.ConfusionMatrix.GetFormattedConfusionTable().Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Directory.Delete(work, true);
     }
 

@@ -78,19 +78,17 @@ internal sealed class PredictCommand
         bool json = parseResult.GetValue(Json);
         if (parseResult.GetValue(Centre) && parseResult.GetValue(NoCentre)) throw new UsageException("give --centre or --no-centre, not both.");
 
-        var ml = new MLContext(seed: 1);
-        ml.SetOnnxThreads(CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads"));
-        var model = ModelFile.Load(ml, modelPath, out var schema);
-        try
+        // The service reads the model's own column names and image shape (grayscale or RGB) from model.zip.
+        var options = new DigitPredictionServiceOptions
         {
-            var options = new DigitPredictionServiceOptions
-            {
-                ConfidenceThreshold = threshold ?? 0,
-                TopCount = top,
-                MaximumRetainedEngines = 1,
-                Preprocessing = new DigitPreprocessingOptions { CentreByMass = !parseResult.GetValue(NoCentre) },
-            };
-            using var service = new DigitPredictionService(ml, model, schema, options);
+            ConfidenceThreshold = threshold ?? 0,
+            TopCount = top,
+            MaximumRetainedEngines = 1,
+            Threads = CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads"),
+            Preprocessing = new DigitPreprocessingOptions { CentreByMass = !parseResult.GetValue(NoCentre) },
+        };
+        using (var service = DigitPredictionService.Load(modelPath, options))
+        {
             var results = new List<ImageFilePrediction>();
             var writer = new PredictResultWriter(_console, json, threshold is not null);
             foreach (var result in service.PredictImageFiles(parseResult.GetValue(Paths) ?? [], ChunkSize))
@@ -112,10 +110,6 @@ internal sealed class PredictCommand
                 return CliConsole.Failure;
             }
             return CliConsole.Success;
-        }
-        finally
-        {
-            (model as IDisposable)?.Dispose();
         }
     }
 }

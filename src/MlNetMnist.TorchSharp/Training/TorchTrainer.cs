@@ -16,17 +16,20 @@ internal sealed class TorchTrainer
     private readonly TorchCnnOptions _options;
     private readonly Device _device;
     private readonly CheckpointSettings? _checkpoint;
+    private readonly TrainingLog _log;
 
-    public TorchTrainer(TorchCnnOptions options, Device device, CheckpointSettings? checkpoint = null)
+    public TorchTrainer(TorchCnnOptions options, Device device, TrainingLog log, CheckpointSettings? checkpoint = null)
     {
         _options = options;
         _device = device;
+        _log = log;
         _checkpoint = checkpoint;
     }
 
     /// <summary>Trains a new network of <paramref name="definition"/> (or resumes one); returns it in evaluation mode.</summary>
-    public nn.Module<Tensor, Tensor> Train(NetworkDefinition definition, TrainingData train, TrainingData? validation, TrainingHistory history, CancellationToken cancellation = default)
+    public nn.Module<Tensor, Tensor> Train(NetworkDefinition definition, TrainingData train, TrainingData? validation, CancellationToken cancellation = default)
     {
+        var history = _log.History;
         var o = _options;
         if (o.NeedsValidation && validation is null)
             throw new ArgumentException("EarlyStoppingPatience and TargetValidationAccuracy need validation data: set TorchCnnOptions.ValidationFraction or pass validation data to Fit.");
@@ -67,9 +70,8 @@ internal sealed class TorchTrainer
                 epoch, o.Epochs, loss, accuracy, val?.Loss, val?.Accuracy, learningRate,
                 watch.Elapsed, clock.Total, (train.Count - rowsBefore) / (clock.Training - trainedBefore).TotalSeconds,
                 clock.Training);
-            s.History.Add(progress);
             s.History.SelectedEpoch = epoch;
-            o.Progress?.Invoke(progress);
+            _log.Epoch(progress);
 
             s.Random.EndEpoch();
             p.NextEpoch();
@@ -94,6 +96,7 @@ internal sealed class TorchTrainer
         // "For integral input tensors, argument alpha must not be a floating point number").
         using var order = s.Random.BeginEpoch(n);
         using var perm = order.to(_device);
+        var live = o.BatchProgress is null ? null : new BatchProgressReporter(o, s.BatchesPerEpoch, n, p);
         for (long start = p.BatchesDone * o.BatchSize; start < n; start += o.BatchSize)
         {
             if (cancellation.IsCancellationRequested)
@@ -113,13 +116,42 @@ internal sealed class TorchTrainer
             s.Optimizer.step();
             if (o.Schedule == LearningRateSchedule.OneCycle) s.Scheduler?.step();
 
-            p.LossSum += loss.ToDouble() * (end - start);
+            double batchLoss = loss.ToDouble();
+            if (!double.IsFinite(batchLoss) || batchLoss > DivergedLoss)
+                throw Diverged(batchLoss, p.Epoch, p.BatchesDone + 1);
+            p.LossSum += batchLoss * (end - start);
             p.Correct += logits.argmax(1).eq(y).sum().ToInt64();
             p.BatchesDone++;
+            live?.AfterBatch(end);
             o.AfterBatch?.Invoke(p.Epoch, p.BatchesDone);
             if (validation is not null && o.ValidationEveryBatches is int every && p.BatchesDone % every == 0 && end < n)
                 CheckValidation(s, validation, clock);
         }
+    }
+
+    /// <summary>
+    /// A batch loss above this means training has diverged: the cross-entropy of a network that guesses
+    /// uniformly among k classes is ln(k), under 12 even for 100,000 classes.
+    /// </summary>
+    internal const double DivergedLoss = 1e4;
+
+    /// <summary>The error for a diverged run, naming the options that usually cause it.</summary>
+    private InvalidOperationException Diverged(double loss, int epoch, long batch)
+    {
+        var o = _options;
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        string what = double.IsFinite(loss) ? string.Format(ci, "reached {0:G3}", loss) : $"became {loss.ToString(ci)}";
+        string normalisation = o.NormalizationMean is float m && o.NormalizationStd is float sd
+            ? string.Format(ci, "TorchCnnOptions.NormalizationMean = {0} and NormalizationStd = {1} not matching the pixel values (raw 0-255 expected)", m, sd)
+            : "pixel values far outside the raw 0-255 range the network expects";
+        string start = string.Format(ci, "Training diverged: the loss {0} at epoch {1}, batch {2}, so the network's weights are no longer usable and no model is returned. ", what, epoch, batch);
+        if (epoch == 1 && batch == 1)
+            return new InvalidOperationException(start + string.Format(ci,
+                "This is the first batch, before any weight update, so the learning rate is not the cause: the likely cause is {0}.", normalisation));
+        return new InvalidOperationException(start + string.Format(ci,
+            "The likely cause is TorchCnnOptions.LearningRate = {0} being too large for the {1} optimiser; try a value 10 times smaller " +
+            "(the presets use 0.02 for AdamW, 0.001 for Adam, 1.0 for Adadelta). It can also come from {2}.",
+            o.LearningRate, o.Optimizer, normalisation));
     }
 
     /// <summary>A mid-epoch look at the validation data, outside the training time (see <see cref="ValidationCheck"/>).</summary>

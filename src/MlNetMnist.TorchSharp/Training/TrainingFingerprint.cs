@@ -42,7 +42,7 @@ internal sealed class TrainingFingerprint
             [nameof(o.StepEpochs)] = o.StepEpochs.ToString(ci),
             [nameof(o.StepGamma)] = Number(o.StepGamma),
             [nameof(o.LabelSmoothing)] = Number(o.LabelSmoothing),
-            [nameof(o.Seed)] = o.Seed.ToString(ci),
+            [nameof(o.Seed)] = o.ResolvedSeed.ToString(ci),
             [nameof(o.ValidationFraction)] = Number(o.ValidationFraction),
             [nameof(o.Augmentation)] = o.Augmentation is null ? "none" : JsonSerializer.Serialize(o.Augmentation),
             [nameof(o.EarlyStoppingPatience)] = o.EarlyStoppingPatience?.ToString(ci) ?? "none",

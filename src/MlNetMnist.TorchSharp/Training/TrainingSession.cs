@@ -17,7 +17,7 @@ internal sealed class TrainingSession : IDisposable
     {
         Options = options;
         History = history;
-        Random = new TrainingRandom(options.Seed);
+        Random = new TrainingRandom(options.ResolvedSeed);
         try
         {
             Model = Random.WithModuleRandom(() => NetworkBuilder.Build(definition));

@@ -42,11 +42,15 @@ public static class DigitImageCatalog
         var chain = new EstimatorChain<ITransformer>();
         if (o.ImagePathColumnName is not null)
             chain = chain.Append<ITransformer>(catalog.LoadImages(image, o.ImageFolder, o.ImagePathColumnName));
-        if (o.CentreByMass) return AppendCentring(catalog, chain, o);
+        // MNIST-style centring reads and gives gray digits; colour models (KeepColor) get the plain chain.
+        if (o.CentreByMass && !o.KeepColor) return AppendCentring(catalog, chain, o);
+        if (!o.KeepColor)
+            chain = chain.Append<ITransformer>(catalog.ConvertToGrayscale(image, image));
+        // Planes, not interleaved: channel by channel of row-major pixels, the layout the network reads.
+        var colors = o.KeepColor ? ImagePixelExtractingEstimator.ColorBits.Rgb : ImagePixelExtractingEstimator.ColorBits.Red;
         return chain
-            .Append<ITransformer>(catalog.ConvertToGrayscale(image, image))
             .Append<ITransformer>(catalog.ResizeImages(image, o.Width, o.Height, image, o.Resizing))
-            .Append<ITransformer>(catalog.ExtractPixels(pixels, image, colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red))
+            .Append<ITransformer>(catalog.ExtractPixels(pixels, image, colorsToExtract: colors, interleavePixelColors: false))
             .Append<ITransformer>(catalog.Concatenate(o.FeatureColumnName, pixels))
             .Append<ITransformer>(catalog.DropColumns(pixels, image));
     }
@@ -61,7 +65,7 @@ public static class DigitImageCatalog
     /// <param name="ml">The ML.NET context.</param>
     /// <param name="pixelModel">The model trained on pixel vectors.</param>
     /// <param name="trainingSchema">The schema of the data it was trained on.</param>
-    /// <param name="options">The image-input options (path column, size); null for the defaults. The size must be the model's.</param>
+    /// <param name="options">The image-input options (path column, size, colour); null for the defaults at the model's own size and channels. The size and channels must be the model's.</param>
     /// <param name="labelColumnName">The label column of the training data. Default <c>Label</c>.</param>
     public static (ITransformer Model, DataViewSchema InputSchema) PrependDigitImageInput(this MLContext ml, ITransformer pixelModel, DataViewSchema trainingSchema,
         DigitImageInputOptions? options = null, string labelColumnName = DefaultColumnNames.Label)
@@ -69,7 +73,11 @@ public static class DigitImageCatalog
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(pixelModel);
         ArgumentNullException.ThrowIfNull(trainingSchema);
-        var o = options ?? new DigitImageInputOptions();
+        var shape = ImageShape.FromModel(pixelModel);
+        var o = options ?? (shape is null ? new DigitImageInputOptions()
+            : new DigitImageInputOptions { Width = shape.Width, Height = shape.Height, KeepColor = shape.Channels == 3 });
+        if (shape is not null && (shape.Channels != (o.KeepColor ? 3 : 1) || shape.Width != o.Width || shape.Height != o.Height))
+            throw new ArgumentException($"The model reads {shape} images; the image-input options give {(o.KeepColor ? 3 : 1)}x{o.Height}x{o.Width} (set Width, Height and KeepColor to match, or pass null options).", nameof(options));
         if (o.ImagePathColumnName is null) throw new ArgumentException("DigitImageInputOptions.ImagePathColumnName is null; a saved model that takes image paths needs the path column.", nameof(options));
         var paths = Serving.ModelInputRows.For(trainingSchema, labelColumnName, o.FeatureColumnName, 0).Paths(ml, [], o.ImagePathColumnName);
         var imageInput = ml.Transforms.DigitImageInput(o).Fit(paths);

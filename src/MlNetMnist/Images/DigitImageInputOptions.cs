@@ -22,7 +22,10 @@ public sealed class DigitImageInputOptions
     /// <summary>The image column: made by loading the paths, or given in memory. Default <c>Image</c>.</summary>
     public string ImageColumnName { get; set; } = DefaultImageColumnName;
 
-    /// <summary>The output: a known-size vector of <c>Width * Height</c> raw gray values 0-255, row-major. Default <c>Features</c>.</summary>
+    /// <summary>
+    /// The output: a known-size vector of <c>Width * Height</c> raw gray values 0-255, row-major
+    /// (<c>3 * Width * Height</c> with <see cref="KeepColor"/>: the red, then green, then blue plane). Default <c>Features</c>.
+    /// </summary>
     public string FeatureColumnName { get; set; } = DefaultColumnNames.Features;
 
     /// <summary>Folder that relative paths are resolved against; null uses them as they are.</summary>
@@ -68,6 +71,14 @@ public sealed class DigitImageInputOptions
     /// that polarity detection looks at stays the image's own background).
     /// </summary>
     public ImageResizingEstimator.ResizingKind Resizing { get; set; } = ImageResizingEstimator.ResizingKind.Fill;
+
+    /// <summary>
+    /// Keep the colour: no conversion to grayscale, and the pixels extracted as three planes of
+    /// row-major pixels, red then green then blue (raw 0-255; ML.NET's <c>ExtractPixels</c> with
+    /// <c>interleavePixelColors: false</c>), for networks trained on RGB images (3 x height x width).
+    /// Default false: one grayscale plane, as MNIST.
+    /// </summary>
+    public bool KeepColor { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is not valid.</summary>
     public void Validate()

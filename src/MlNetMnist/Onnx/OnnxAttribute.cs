@@ -1,6 +1,6 @@
 namespace MlNetMnist.Onnx;
 
-/// <summary>An ONNX <c>AttributeProto</c> of type FLOAT, INT, STRING, FLOATS or INTS.</summary>
+/// <summary>An ONNX <c>AttributeProto</c> of type FLOAT, INT, STRING, FLOATS, INTS or STRINGS.</summary>
 internal sealed class OnnxAttribute
 {
     private const int NameField = 1;
@@ -9,6 +9,7 @@ internal sealed class OnnxAttribute
     private const int StringField = 4;
     private const int FloatsField = 7;
     private const int IntsField = 8;
+    private const int StringsField = 9;
     private const int TypeField = 20;
 
     private const int TypeFloat = 1;
@@ -16,6 +17,7 @@ internal sealed class OnnxAttribute
     private const int TypeString = 3;
     private const int TypeFloats = 6;
     private const int TypeInts = 7;
+    private const int TypeStrings = 8;
 
     private readonly Action<ProtoWriter> _writeValue;
 
@@ -46,6 +48,12 @@ internal sealed class OnnxAttribute
 
     /// <summary>A list-of-integers attribute.</summary>
     public static OnnxAttribute Ints(string name, params long[] values) => new(name, TypeInts, w => w.WritePackedInt64(IntsField, values));
+
+    /// <summary>A list-of-UTF-8-strings attribute.</summary>
+    public static OnnxAttribute Strings(string name, IReadOnlyList<string> values) => new(name, TypeStrings, w =>
+    {
+        foreach (string value in values) w.WriteString(StringsField, value);
+    });
 
     /// <summary>Writes the <c>AttributeProto</c> fields.</summary>
     public void WriteTo(ProtoWriter writer)

@@ -15,6 +15,15 @@ public sealed class OnnxExportOptions
     /// <summary>Name of the output of the most probable class index (int64), or null for no such output. Default <c>PredictedIndex</c>.</summary>
     public string? PredictedIndexName { get; set; } = "PredictedIndex";
 
+    /// <summary>
+    /// The class names in score order, or null. When set, the graph also carries them the way ML.NET's own
+    /// ONNX export does (a <c>LabelEncoder</c> node named <c>mlnet.&lt;score&gt;.SlotNames</c> whose keys are
+    /// the names): ML.NET's <c>OnnxTransformer</c> then gives the score column these slot names, so a
+    /// model loaded from <c>model.zip</c> labels its confusion table with the real classes. Other ONNX
+    /// runtimes ignore the node (its output is not used).
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames { get; set; }
+
     /// <summary>Key/value pairs stored as the model's <c>metadata_props</c> (e.g. class labels).</summary>
     public IDictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>();
 }

@@ -62,6 +62,8 @@ public static class OnnxExporter
             graph.AddNode("Softmax", "softmax", [x], softmaxAxis, options.ScoreName);
         }
         graph.AddOutput(new OnnxValueInfo(options.ScoreName, OnnxElementType.Float, row ? [classes] : [batch, classes]));
+        if (options.ClassNames is { } classNames)
+            OnnxSlotNames.Add(graph, options.ScoreName, classNames, definition.Classes);
 
         if (options.PredictedIndexName is not null)
         {
@@ -75,7 +77,8 @@ public static class OnnxExporter
         string doc = string.Create(CultureInfo.InvariantCulture,
             $"{definition.Name}: {definition.Channels}x{definition.Height}x{definition.Width} raw pixels (0-255) -> {definition.Classes} class probabilities ({options.Layout} layout).");
         var model = new OnnxModel(IrVersion, OpsetVersion, ProducerName, ProducerVersion, doc,
-            graph.Build(definition.Name, doc), MetadataOf(options));
+            graph.Build(definition.Name, doc), MetadataOf(options),
+            graph.ExtraDomains.Select(d => new KeyValuePair<string, long>(d, OnnxSlotNames.DomainVersion(d))).ToArray());
         return model.ToBytes();
     }
 

@@ -50,14 +50,17 @@ internal sealed class OnnxGraphBuilder
     /// <paramref name="output"/> when given (a reserved name), else a new value named like the node.
     /// Returns the output name.
     /// </summary>
-    public string AddNode(string opType, string name, IReadOnlyList<string> inputs, IReadOnlyList<OnnxAttribute>? attributes = null, string? output = null)
+    public string AddNode(string opType, string name, IReadOnlyList<string> inputs, IReadOnlyList<OnnxAttribute>? attributes = null, string? output = null, string domain = "")
     {
         string nodeName = Claim(name, _nodeNames);
         if (output is null) output = Claim(nodeName, _valueNames);
         else RequireReserved(output);
-        _nodes.Add(new OnnxNode(opType, nodeName, inputs, [output], attributes ?? []));
+        _nodes.Add(new OnnxNode(opType, nodeName, inputs, [output], attributes ?? [], domain));
         return output;
     }
+
+    /// <summary>The operator domains other than the default that the nodes use.</summary>
+    public IReadOnlyList<string> ExtraDomains => _nodes.Select(n => n.Domain).Where(d => d.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>The finished graph.</summary>
     public OnnxGraph Build(string name, string docString) => new(name, docString, [.. _nodes], [.. _initializers], [.. _inputs], [.. _outputs]);

@@ -8,6 +8,7 @@ namespace MlNetMnist.Onnx;
 /// <param name="DocString">Human-readable description.</param>
 /// <param name="Graph">The graph.</param>
 /// <param name="Metadata">Key/value metadata (<c>metadata_props</c>).</param>
+/// <param name="ExtraOpsets">Operator sets of other domains the graph uses (domain, version), e.g. <c>ai.onnx.ml</c>.</param>
 internal sealed record OnnxModel(
     long IrVersion,
     long OpsetVersion,
@@ -15,7 +16,8 @@ internal sealed record OnnxModel(
     string ProducerVersion,
     string DocString,
     OnnxGraph Graph,
-    IReadOnlyList<KeyValuePair<string, string>> Metadata)
+    IReadOnlyList<KeyValuePair<string, string>> Metadata,
+    IReadOnlyList<KeyValuePair<string, long>>? ExtraOpsets = null)
 {
     private const int IrVersionField = 1;
     private const int ProducerNameField = 2;
@@ -58,6 +60,12 @@ internal sealed record OnnxModel(
             opset.WriteString(OpsetDomainField, "");
             opset.WriteInt64(OpsetVersionField, OpsetVersion);
         });
+        foreach (var (domain, version) in ExtraOpsets ?? [])
+            writer.WriteMessage(OpsetImportField, opset =>
+            {
+                opset.WriteString(OpsetDomainField, domain);
+                opset.WriteInt64(OpsetVersionField, version);
+            });
         foreach (var (key, value) in Metadata)
             writer.WriteMessage(MetadataPropsField, entry =>
             {

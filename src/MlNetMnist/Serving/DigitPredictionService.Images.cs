@@ -9,7 +9,7 @@ public sealed partial class DigitPredictionService
     /// <summary>
     /// True when images are prepared by the model's own saved image chain (a model saved with
     /// <see cref="DigitImageCatalog.DigitImageInput"/>'s centring): the service then gives exactly the
-    /// pixels <c>mlContext.Model.Load</c> and an image path give the classifier. False: by <see cref="Preprocessor"/>.
+    /// pixels <c>mlContext.Model.Load</c> and an image path give the classifier. False: by <see cref="Preprocessor"/> (or, for an RGB model, its colour planes resized).
     /// </summary>
     public bool PreparesWithModel => _images is not null;
 
@@ -23,7 +23,7 @@ public sealed partial class DigitPredictionService
     {
         ArgumentNullException.ThrowIfNull(image);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return _images is null ? _preprocessor.Process(image) : _images.Prepare(image);
+        return _images is null ? _imagePixels.FromImage(image) : _images.Prepare(image);
     }
 
     /// <summary>The pixels the model reads for an encoded image (PNG, JPEG, BMP, GIF, WEBP); see <see cref="PrepareImage(MLImage)"/>.</summary>
@@ -32,7 +32,7 @@ public sealed partial class DigitPredictionService
     public float[] PrepareImage(ReadOnlySpan<byte> encoded)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_images is null) return _preprocessor.Process(encoded);
+        if (_images is null) return _imagePixels.FromEncoded(encoded);
         using var image = DigitImages.Decode(encoded.ToArray());
         return _images.Prepare(image);
     }
@@ -44,7 +44,7 @@ public sealed partial class DigitPredictionService
     public float[] PrepareImageFile(string path)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_images is null) return _preprocessor.ProcessFile(path);
+        if (_images is null) return _imagePixels.FromFile(path);
         using var image = DigitImages.Load(path);
         return _images.Prepare(image);
     }

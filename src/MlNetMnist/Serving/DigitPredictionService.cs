@@ -30,6 +30,7 @@ public sealed partial class DigitPredictionService : IDisposable
     private readonly IPixelScorer _scorer;
     private readonly DigitImagePreprocessor _preprocessor;
     private readonly ModelImagePreparer? _images;
+    private readonly ModelImagePixels _imagePixels;
     private readonly ImageFileBatchScorer _files;
     private readonly float _threshold;
     private readonly int _topCount;
@@ -43,6 +44,11 @@ public sealed partial class DigitPredictionService : IDisposable
     /// <param name="ownsModel">True to dispose <paramref name="model"/> with the service.</param>
     /// <exception cref="ArgumentException">The model has no pixel-vector column or no score column of the expected names.</exception>
     public DigitPredictionService(MLContext ml, ITransformer model, DataViewSchema inputSchema, DigitPredictionServiceOptions? options = null, bool ownsModel = false)
+        : this(ml, model, inputSchema, options, ownsModel, ModelFacts.Empty)
+    {
+    }
+
+    private DigitPredictionService(MLContext ml, ITransformer model, DataViewSchema inputSchema, DigitPredictionServiceOptions? options, bool ownsModel, ModelFacts fileFacts)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(model);
@@ -56,27 +62,36 @@ public sealed partial class DigitPredictionService : IDisposable
 
         var (imagePart, pixelModel) = ImageInputSplitter.Split(model);
         var pixelSchema = imagePart?.GetOutputSchema(inputSchema) ?? inputSchema;
-        var features = pixelSchema.GetColumnOrNull(o.FeatureColumnName)
-            ?? throw new ArgumentException($"The model reads no pixel column '{o.FeatureColumnName}' (its input has: {Describe(pixelSchema)}).", nameof(model));
+        // Column names and shape the options leave open (or name wrongly) come from the model itself.
+        var facts = ModelFacts.FromModel(model).Or(fileFacts);
+        string featureName = Present(pixelSchema, o.FeatureColumnName, facts.FeatureColumnName);
+        string labelName = Present(pixelSchema, o.LabelColumnName, facts.LabelColumnName);
+        var features = pixelSchema.GetColumnOrNull(featureName)
+            ?? throw new ArgumentException($"The model reads no pixel column '{o.FeatureColumnName}' (DigitPredictionServiceOptions.FeatureColumnName; its input has: {Describe(pixelSchema)}).", nameof(model));
         if (features.Type is not VectorDataViewType { ItemType: NumberDataViewType item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
             throw new ArgumentException($"The model's column '{features.Name}' has type {features.Type}; expected a known-size vector of Single pixel values.", nameof(model));
         InputSize = vector.Size;
-        var shape = MlNetMnist.ImageShape.Resolve(features.Name, vector);
+        // The shape the model was trained on: given, else the model's own (in-process) or its file's, else the column's.
+        var shape = o.ImageShape ?? facts.Shape ?? MlNetMnist.ImageShape.Resolve(features.Name, vector);
+        if (shape.Size != InputSize)
+            throw new ArgumentException($"The image shape {shape} has {shape.Size} values; the model's column '{features.Name}' has {InputSize}.", nameof(options));
+        InputShape = shape;
         (Width, Height) = (shape.Width, shape.Height);
 
-        var rows = ModelInputRows.For(pixelSchema, o.LabelColumnName, o.FeatureColumnName, InputSize);
+        var rows = ModelInputRows.For(pixelSchema, labelName, featureName, InputSize);
         var outputSchema = pixelModel.GetOutputSchema(rows.EmptyPixels(ml).Schema);
         var score = outputSchema.GetColumnOrNull(o.ScoreColumnName)
             ?? throw new ArgumentException($"The model has no score column '{o.ScoreColumnName}'.", nameof(model));
         if (score.Type is not VectorDataViewType { IsKnownSize: true, Size: >= 2 } scoreType)
             throw new ArgumentException($"The model's score column '{score.Name}' has type {score.Type}; expected a known-size vector of class probabilities.", nameof(model));
-        ClassNames = FindClassNames(outputSchema, scoreType.Size, o);
+        ClassNames = FindClassNames(outputSchema, scoreType.Size, o.ScoreColumnName, labelName);
 
         var preprocessing = o.Preprocessing.Clone();
         preprocessing.Width = Width;
         preprocessing.Height = Height;
         preprocessing.BoxSize = Math.Min(preprocessing.BoxSize, Math.Min(Width, Height));
         _preprocessor = new DigitImagePreprocessor(preprocessing);
+        _imagePixels = new ModelImagePixels(shape, _preprocessor);
         _scorer = rows.CreateScorer(ml, pixelModel, o.ScoreColumnName, o.MaximumRetainedEngines);
         if (preprocessing.CentreByMass) _images = ModelImagePreparer.TryCreate(ml, imagePart, inputSchema, o.FeatureColumnName, InputSize, o.MaximumRetainedEngines);
         _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, PrepareImageFile, scores => ToPrediction(scores));
@@ -97,7 +112,7 @@ public sealed partial class DigitPredictionService : IDisposable
         var model = ModelFile.Load(ml, modelPath, out var schema);
         try
         {
-            return new DigitPredictionService(ml, model, schema, options, ownsModel: true);
+            return new DigitPredictionService(ml, model, schema, options, ownsModel: true, ModelFacts.FromFile(modelPath));
         }
         catch
         {
@@ -109,7 +124,10 @@ public sealed partial class DigitPredictionService : IDisposable
     /// <summary>The class names in the order of the model's scores.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>Length of the pixel vector the model reads (<see cref="Width"/> x <see cref="Height"/>).</summary>
+    /// <summary>The shape of the model's input images: channels (1 grayscale, 3 RGB planes) x height x width.</summary>
+    public ImageShape InputShape { get; }
+
+    /// <summary>Length of the pixel vector the model reads (channels x <see cref="Height"/> x <see cref="Width"/>).</summary>
     public int InputSize { get; }
 
     /// <summary>Width of the model's input image.</summary>
@@ -121,17 +139,17 @@ public sealed partial class DigitPredictionService : IDisposable
     /// <summary>The confidence threshold below which a prediction needs review.</summary>
     public float ConfidenceThreshold => _threshold;
 
-    /// <summary>The pre-processor that <c>PredictImage</c> uses (its size is the model's).</summary>
+    /// <summary>The pre-processor that <c>PredictImage</c> uses for a grayscale model (its size is the model's); an RGB model's images are resized in colour instead.</summary>
     public DigitImagePreprocessor Preprocessor => _preprocessor;
 
-    /// <summary>Predicts from the model's input pixels as they are (raw values 0-255, row-major).</summary>
+    /// <summary>Predicts from the model's input pixels as they are (raw values 0-255, channel planes of row-major pixels).</summary>
     /// <param name="pixels"><see cref="InputSize"/> values.</param>
     /// <exception cref="ArgumentException">Not <see cref="InputSize"/> values.</exception>
     public DigitPrediction Predict(ReadOnlySpan<float> pixels)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (pixels.Length != InputSize)
-            throw new ArgumentException($"Expected {InputSize} pixel values ({Width}x{Height}), got {pixels.Length}.", nameof(pixels));
+            throw new ArgumentException($"Expected {InputSize} pixel values ({InputShape}: channels x height x width), got {pixels.Length}.", nameof(pixels));
         return ToPrediction(_scorer.Score(pixels.ToArray()));
     }
 
@@ -186,16 +204,20 @@ public sealed partial class DigitPredictionService : IDisposable
     /// Class names from the output schema: slot names of the score, key values of the label or of the
     /// predicted label (also when a later <c>MapKeyToValue</c> has hidden that key column), else 0..k-1.
     /// </summary>
-    private static IReadOnlyList<string> FindClassNames(DataViewSchema output, int count, DigitPredictionServiceOptions o)
+    private static IReadOnlyList<string> FindClassNames(DataViewSchema output, int count, string scoreColumnName, string labelColumnName)
     {
-        var found = MlNetMnist.ClassNames.FromSlotNames(output.GetColumnOrNull(o.ScoreColumnName), count)
-            ?? MlNetMnist.ClassNames.FromKeyValues(output.GetColumnOrNull(o.LabelColumnName), count);
+        var found = MlNetMnist.ClassNames.FromSlotNames(output.GetColumnOrNull(scoreColumnName), count)
+            ?? MlNetMnist.ClassNames.FromKeyValues(output.GetColumnOrNull(labelColumnName), count);
         if (found is not null) return found;
         foreach (var column in output.Reverse())
             if (column.Type is KeyDataViewType && MlNetMnist.ClassNames.FromKeyValues(column, count) is { } names)
                 return names;
         return MlNetMnist.ClassNames.Numbered(count);
     }
+
+    /// <summary>The configured column when the schema has it, else the model's own when the schema has that, else the configured one.</summary>
+    private static string Present(DataViewSchema schema, string configured, string? modelsOwn) =>
+        schema.GetColumnOrNull(configured) is null && modelsOwn is not null && schema.GetColumnOrNull(modelsOwn) is not null ? modelsOwn : configured;
 
     private static string Describe(DataViewSchema schema) =>
         string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"{c.Name} ({c.Type})"));

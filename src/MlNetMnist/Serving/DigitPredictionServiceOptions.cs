@@ -24,6 +24,14 @@ public sealed class DigitPredictionServiceOptions
     public string ScoreColumnName { get; set; } = DefaultColumnNames.Score;
 
     /// <summary>
+    /// The shape of the model's input images, or null (the default) to take it from the model: the
+    /// trained classifier's own shape in-process, the shape saved in <c>model.zip</c> by
+    /// <see cref="DigitPredictionService.Load"/>, else the pixel column's declared dimensions or its size
+    /// (784 is 28x28; a square is grayscale; three squares are RGB).
+    /// </summary>
+    public ImageShape? ImageShape { get; set; }
+
+    /// <summary>
     /// How images given to the <c>PredictImage</c> methods are turned into pixels (the size is always the
     /// model's). Default: MNIST-style centring by mass and automatic inversion of dark-on-light images.
     /// </summary>

@@ -70,15 +70,16 @@ internal sealed class ModelInputRows<TLabel> : ModelInputRows
     internal SchemaDefinition PixelSchema()
     {
         var schema = SchemaDefinition.Create(typeof(PixelRow<TLabel>));
-        schema[nameof(PixelRow<TLabel>.Features)].ColumnName = _featureColumnName;
-        schema[nameof(PixelRow<TLabel>.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, _inputSize);
-        SetLabel(schema, nameof(PixelRow<TLabel>.Label));
+        // The indexer finds a column by its current name: take it once, then rename it.
+        var features = schema[nameof(PixelRow<TLabel>.Features)];
+        features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, _inputSize);
+        features.ColumnName = _featureColumnName;
+        SetLabel(schema, schema[nameof(PixelRow<TLabel>.Label)]);
         return schema;
     }
 
-    private void SetLabel(SchemaDefinition schema, string member)
+    private void SetLabel(SchemaDefinition schema, SchemaDefinition.Column label)
     {
-        var label = schema[member];
         if (_labelType is null)
         {
             schema.Remove(label);
@@ -96,8 +97,9 @@ internal sealed class ModelInputRows<TLabel> : ModelInputRows
     public override IDataView Paths(MLContext ml, IEnumerable<string> paths, string pathColumnName)
     {
         var schema = SchemaDefinition.Create(typeof(PathRow<TLabel>));
+        var label = schema[nameof(PathRow<TLabel>.Label)];
         schema[nameof(PathRow<TLabel>.ImagePath)].ColumnName = pathColumnName;
-        SetLabel(schema, nameof(PathRow<TLabel>.Label));
+        SetLabel(schema, label);
         return ml.Data.LoadFromEnumerable(paths.Select(p => new PathRow<TLabel> { ImagePath = p, Label = EmptyLabel }), schema);
     }
 

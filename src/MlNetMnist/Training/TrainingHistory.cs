@@ -5,6 +5,7 @@ public sealed class TrainingHistory
 {
     private readonly List<TrainingProgress> _epochs = new();
     private readonly List<ValidationCheck> _checks = new();
+    private readonly List<string> _warnings = new();
 
     /// <summary>The epochs completed.</summary>
     public IReadOnlyList<TrainingProgress> Epochs => _epochs;
@@ -37,6 +38,14 @@ public sealed class TrainingHistory
 
     /// <summary>The epoch whose weights the model kept (the best validation epoch with early stopping, else the last).</summary>
     public int SelectedEpoch { get; internal set; }
+
+    /// <summary>
+    /// The warnings training raised, in order (e.g. pixel values outside the range the network
+    /// expects); empty when all went as expected. They were also written to the <c>MLContext</c>'s log.
+    /// </summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    internal void AddWarning(string warning) => _warnings.Add(warning);
 
     internal void Add(TrainingProgress progress) => _epochs.Add(progress);
 

@@ -25,6 +25,24 @@ public sealed record TrainingProgress(
     double ImagesPerSecond,
     TimeSpan TrainingTime)
 {
+    /// <summary>
+    /// Warnings raised since the previous report (the first report carries those raised before
+    /// training started, e.g. pixel values outside the range the network expects); usually empty.
+    /// All of them are also in <see cref="TrainingHistory.Warnings"/> and the <c>MLContext</c>'s log.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Equal when every figure is equal and the warnings are the same texts in the same order.</summary>
+    /// <param name="other">The other report.</param>
+    public bool Equals(TrainingProgress? other) =>
+        other is not null && EqualityContract == other.EqualityContract
+        && (Epoch, Epochs, TrainLoss, TrainAccuracy, ValidationLoss, ValidationAccuracy, LearningRate, EpochTime, TotalTime, ImagesPerSecond, TrainingTime)
+            == (other.Epoch, other.Epochs, other.TrainLoss, other.TrainAccuracy, other.ValidationLoss, other.ValidationAccuracy, other.LearningRate, other.EpochTime, other.TotalTime, other.ImagesPerSecond, other.TrainingTime)
+        && Warnings.SequenceEqual(other.Warnings);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Epoch, Epochs, TrainLoss, TrainAccuracy, LearningRate, EpochTime, TotalTime, Warnings.Count);
+
     /// <summary>One line for a console: epoch, loss, accuracies, learning rate and time.</summary>
     public override string ToString()
     {

@@ -69,10 +69,11 @@ public sealed class MetricsReportTests : IClassFixture<SmallEvaluationFixture>
     }
 
     [Fact]
-    public void ClassNamesOfALoadedModelComeFromTheLabelKeyValues()
+    public void ClassNamesOfALoadedModelAreItsScoreSlotNamesSavedInTheOnnxGraph()
     {
-        // The saved model scores through ONNX: Score has no slot names any more.
-        Assert.Null(_f.LoadedScored.Schema["Score"].Annotations.Schema.GetColumnOrNull("SlotNames"));
+        // The saved model scores through ONNX, whose graph carries the class names (mlnet.Score.SlotNames).
+        Assert.Equal(ScoreSlotNames(_f.Scored), ScoreSlotNames(_f.LoadedScored));
+        Assert.Equal(ScoreSlotNames(_f.Scored), ClassNames.FromKeyValues(_f.LoadedScored.Schema["Label"], 10));
 
         var report = MetricsReport.Create(_f.LoadedMetrics, _f.LoadedScored.Schema);
         Assert.Equal(ScoreSlotNames(_f.Scored), report.ClassNames);

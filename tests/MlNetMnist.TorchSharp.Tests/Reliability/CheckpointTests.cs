@@ -34,7 +34,7 @@ public sealed class CheckpointTests : IDisposable
     public void CancelledAfterEpochOneOfThreeAndResumedEndsWithTheSameWeightsBitForBit()
     {
         var data = _f.KeyedTrain(1200);
-        TorchCnnOptions Options() => new() { Epochs = 3, BatchSize = 100, Threads = 2 };
+        TorchCnnOptions Options() => new() { Epochs = 3, BatchSize = 100, Threads = 2, Seed = 1 };
 
         using var reference = Fit(Options(), data);
 
@@ -81,8 +81,8 @@ public sealed class CheckpointTests : IDisposable
     {
         var data = _f.KeyedTrain(400);
         TorchCnnOptions Options() => name.StartsWith("classic", StringComparison.Ordinal)
-            ? new() { Network = NetworkArchitecture.ClassicCnn, Epochs = 3, BatchSize = 50, Optimizer = OptimizerKind.Adadelta, LearningRate = 1.0, Schedule = LearningRateSchedule.Step, StepGamma = 0.7, Augmentation = new BatchAugmentation(), Threads = 2 }
-            : new() { Network = NetworkArchitecture.Mlp, Epochs = 4, BatchSize = 50, Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, Schedule = LearningRateSchedule.Constant, ValidationFraction = 0.2, EarlyStoppingPatience = 5, Threads = 2 };
+            ? new() { Network = NetworkArchitecture.ClassicCnn, Epochs = 3, BatchSize = 50, Optimizer = OptimizerKind.Adadelta, LearningRate = 1.0, Schedule = LearningRateSchedule.Step, StepGamma = 0.7, Augmentation = new BatchAugmentation(), Threads = 2, Seed = 1 }
+            : new() { Network = NetworkArchitecture.Mlp, Epochs = 4, BatchSize = 50, Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, Schedule = LearningRateSchedule.Constant, ValidationFraction = 0.2, EarlyStoppingPatience = 5, Threads = 2, Seed = 1 };
 
         using var reference = Fit(Options(), data);
 
@@ -109,7 +109,7 @@ public sealed class CheckpointTests : IDisposable
         // EstimatorChain.Fit takes no token: TorchCnnOptions.Cancellation is the way in.
         var raw = _f.RawTrain(500);
         using var cancel = new CancellationTokenSource();
-        TorchCnnOptions Options() => new() { Network = NetworkArchitecture.Mlp, Epochs = 2, BatchSize = 100, CheckpointPath = CheckpointPath, Threads = 2 };
+        TorchCnnOptions Options() => new() { Network = NetworkArchitecture.Mlp, Epochs = 2, BatchSize = 100, CheckpointPath = CheckpointPath, Threads = 2, Seed = 1 };
         var first = Options();
         first.Cancellation = cancel.Token;
         first.AfterBatch = (epoch, batches) => { if (epoch == 1 && batches == 2) cancel.Cancel(); };
@@ -132,7 +132,7 @@ public sealed class CheckpointTests : IDisposable
     public void WithoutACheckpointPathCancellationStillStopsAtTheNextBatchAndSaysNothingWasSaved()
     {
         using var cancel = new CancellationTokenSource();
-        var options = new TorchCnnOptions { Network = NetworkArchitecture.Mlp, Epochs = 2, BatchSize = 100, Threads = 2 };
+        var options = new TorchCnnOptions { Network = NetworkArchitecture.Mlp, Epochs = 2, BatchSize = 100, Threads = 2, Seed = 1 };
         options.AfterBatch = (epoch, batches) => { if (batches == 1) cancel.Cancel(); };
         var stop = Assert.Throws<TrainingInterruptedException>(() => Fit(options, _f.KeyedTrain(300), cancel.Token));
         Assert.IsAssignableFrom<OperationCanceledException>(stop);
@@ -145,7 +145,7 @@ public sealed class CheckpointTests : IDisposable
     public void ACheckpointIsWrittenAfterEveryEpochAndReplacedAtomically()
     {
         var seen = new List<(int Epoch, long Length)>();
-        var options = new TorchCnnOptions { Network = NetworkArchitecture.Mlp, Epochs = 2, BatchSize = 100, CheckpointPath = CheckpointPath, Threads = 2 };
+        var options = new TorchCnnOptions { Network = NetworkArchitecture.Mlp, Epochs = 2, BatchSize = 100, CheckpointPath = CheckpointPath, Threads = 2, Seed = 1 };
         options.Progress = p => seen.Add((p.Epoch, File.Exists(CheckpointPath) ? new FileInfo(CheckpointPath).Length : -1));
         using var model = Fit(options, _f.KeyedTrain(300));
         // Progress of epoch 1 runs before epoch 1's checkpoint; by epoch 2's progress it exists.

@@ -17,7 +17,7 @@ public sealed class DeterminismTests(ReliabilityModelFixture fixture, ITestOutpu
     public void TwoRunsWithTheSameSeedGiveBitIdenticalWeightsHistoryAndMetrics()
     {
         var data = _f.KeyedTrain(1000);
-        TorchCnnOptions Options() => new() { Epochs = 2, BatchSize = 100, ValidationFraction = 0.2, Augmentation = new BatchAugmentation(), Threads = 2 };
+        TorchCnnOptions Options() => new() { Epochs = 2, BatchSize = 100, ValidationFraction = 0.2, Augmentation = new BatchAugmentation(), Threads = 2, Seed = 1 };
         using var a = Fit(Options(), data);
         using var b = Fit(Options(), data);
 

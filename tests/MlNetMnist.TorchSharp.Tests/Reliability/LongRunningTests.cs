@@ -78,7 +78,7 @@ public sealed class LongRunningTests(ReliabilityModelFixture fixture, ITestOutpu
         var test = _f.KeyMapping.Transform(_f.RawTest);
         void Run()
         {
-            var options = new TorchCnnOptions { Epochs = 1, BatchSize = 100, ValidationFraction = 0.25, EarlyStoppingPatience = 1, Threads = 2 };
+            var options = new TorchCnnOptions { Epochs = 1, BatchSize = 100, ValidationFraction = 0.25, EarlyStoppingPatience = 1, Threads = 2, Seed = 1 };
             using var model = _f.Ml.MulticlassClassification.Trainers.TorchCnn(options).Fit(data);
             var metrics = _f.Ml.MulticlassClassification.Evaluate(model.Transform(test));
             Assert.True(metrics.MicroAccuracy > 0.2);

@@ -22,7 +22,7 @@ public class ValidationCheckTests
         // 240 training rows in batches of 32: 8 batches per epoch (the last one partial).
         TorchCnnOptions Options(int? every) => new()
         {
-            Epochs = 2, BatchSize = 32, ValidationFraction = 0.25, ValidationEveryBatches = every, Threads = 2,
+            Epochs = 2, BatchSize = 32, ValidationFraction = 0.25, ValidationEveryBatches = every, Threads = 2, Seed = 1,
             Augmentation = new BatchAugmentation(), Network = NetworkArchitecture.WideCnn,
         };
 

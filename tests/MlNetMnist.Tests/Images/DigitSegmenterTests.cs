@@ -32,8 +32,10 @@ public class DigitSegmenterTests
     [Fact]
     public void DigitsPushedIntoEachOtherAreCutAndMarkedAsSplit()
     {
-        // Two zeros (test image 3 is a 0, 10 is a 0) overlapping by 14 pixels (their strokes run into each other), then a separate 1 (image 2).
-        var (gray, width, height, _) = Row([3, 10, 2], gap: -14);
+        // Three zeros (test images 3, 10 and 13) whose tiles overlap by 14 pixels, so their strokes run into
+        // each other: one component more than twice as wide as it is tall (two touching zeros alone are
+        // about 1.5 digit heights wide, the most one digit may be, and stay whole).
+        var (gray, width, height, _) = Row([3, 10, 13], gap: -14);
         var segments = DigitSegmenter.Segment(new GrayImage(width, height, gray));
         Assert.True(segments.Count >= 2, $"{segments.Count} segments");
         Assert.Contains(segments, s => s.Split);

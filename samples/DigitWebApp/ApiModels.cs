@@ -15,11 +15,12 @@ public sealed record ClassProbabilityDto(string Label, float Probability);
 /// <param name="Classes">Every class with its probability.</param>
 /// <param name="Model">The model's name.</param>
 /// <param name="ModelVersion">The version that answered (the first 12 hex digits of the SHA-256 of its model.zip).</param>
+/// <param name="Input">What the model saw: the prepared input image (e.g. the centred 28x28 digit), or null when not asked for.</param>
 public sealed record PredictionResponse(string Label, float Probability, string Status, IReadOnlyList<ClassProbabilityDto> Top,
-    IReadOnlyList<ClassProbabilityDto> Classes, string Model, string ModelVersion)
+    IReadOnlyList<ClassProbabilityDto> Classes, string Model, string ModelVersion, PreparedInputDto? Input = null)
 {
-    internal static PredictionResponse From(DigitPrediction p, DigitModelLease lease) =>
-        new(p.Label, p.Probability, p.Status, Dto(p.Top), Dto(p.Classes), lease.ModelName, lease.Version);
+    internal static PredictionResponse From(DigitPrediction p, DigitModelLease lease, PreparedInputDto? input = null) =>
+        new(p.Label, p.Probability, p.Status, Dto(p.Top), Dto(p.Classes), lease.ModelName, lease.Version, input);
 
     internal static ClassProbabilityDto[] Dto(IEnumerable<ClassProbability> classes) =>
         classes.Select(c => new ClassProbabilityDto(c.Label, c.Probability)).ToArray();
@@ -51,3 +52,13 @@ public sealed record BatchResponse(string Model, string ModelVersion, int Succee
 /// <param name="LoadedAt">When the version served was loaded.</param>
 /// <param name="LastReloadError">Why the file on disk is not the version served, if it is not.</param>
 public sealed record ModelInfoDto(string Name, bool IsDefault, bool Loaded, string? Version, long Generation, DateTimeOffset? LoadedAt, string? LastReloadError);
+
+/// <summary>The input the model saw: the image prepared from the request (grayscale values 0-255, row-major; channel-major for colour models).</summary>
+/// <param name="Width">Its width.</param>
+/// <param name="Height">Its height.</param>
+/// <param name="Pixels">Its values, rounded.</param>
+public sealed record PreparedInputDto(int Width, int Height, IReadOnlyList<int> Pixels)
+{
+    internal static PreparedInputDto From(float[] pixels, DigitPredictionService service) =>
+        new(service.Width, service.Height, pixels.Select(v => (int)Math.Round(v)).ToArray());
+}

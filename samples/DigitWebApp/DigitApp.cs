@@ -6,7 +6,9 @@ using OpenTelemetry.Metrics;
 namespace DigitWebApp;
 
 /// <summary>
-/// The web app: the drawing page (<c>GET /</c>), the prediction API (<see cref="PredictionEndpoints"/>),
+/// The web app: the drawing page (<c>GET /</c>: draw or upload a photo, see the prepared 28x28 input and
+/// the class probabilities, or read a whole number), the prediction API (<see cref="PredictionEndpoints"/>),
+/// the number reader (<see cref="NumberEndpoints"/>),
 /// the models (<see cref="ModelEndpoints"/>), health (<see cref="HealthEndpoints"/>), metrics in the
 /// Prometheus format (<c>GET /metrics</c>, OpenTelemetry) and the OpenAPI document
 /// (<c>GET /openapi/v1.json</c>). The models are a <see cref="DigitModelPool"/> configured in the
@@ -64,6 +66,7 @@ public static class DigitApp
         string page = ReadPage();
         app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8")).ExcludeFromDescription();
         app.MapPredictionEndpoints();
+        app.MapNumberEndpoints();
         app.MapModelEndpoints();
         app.MapHealthEndpoints();
         app.MapOpenApi();

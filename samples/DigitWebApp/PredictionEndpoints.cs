@@ -64,8 +64,9 @@ public static class PredictionEndpoints
         {
             try
             {
-                var prediction = lease!.PredictImage(body.GetBuffer().AsSpan(0, (int)body.Length));
-                return TypedResults.Ok(PredictionResponse.From(prediction, lease));
+                // The prediction, and what the model saw (the prepared input) for the page to show.
+                var prediction = lease!.PredictImage(body.GetBuffer().AsSpan(0, (int)body.Length), out var input);
+                return TypedResults.Ok(PredictionResponse.From(prediction, lease, PreparedInputDto.From(input, lease.Service)));
             }
             catch (InvalidDataException e)
             {

@@ -49,6 +49,9 @@ public static class Program
         root.Subcommands.Add(new ReportCommand(console).Command);
         root.Subcommands.Add(new BenchCommand(console).Command);
         root.Subcommands.Add(new BenchRunCommand(console).Command);
+        root.Subcommands.Add(new RobustnessCommand(console).Command);
+        root.Subcommands.Add(new ReadNumberCommand(console).Command);
+        root.Subcommands.Add(new NumbersCommand(console).Command);
         return root;
     }
 }

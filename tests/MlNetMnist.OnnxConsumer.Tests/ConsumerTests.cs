@@ -104,6 +104,8 @@ public class ConsumerTests
         Assert.True(process.ExitCode == 0, $"CLI exit {process.ExitCode}\n{stdout.Result}\n{stderr.Result}");
     }
 
+    internal static string MnistDirectoryForTests() => MnistDirectory();
+
     private static string MnistDirectory()
     {
         var env = Environment.GetEnvironmentVariable("MNIST_DATA_DIR");

@@ -51,6 +51,8 @@ public class DigitWebAppTests(SampleModelFixture f) : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 10).Select(d => d.ToString()), labels);
         string probability = await page.Locator("#probability").InnerTextAsync();
         Assert.EndsWith("%", probability);
+        // What the model saw: the prepared 28x28 input has ink.
+        Assert.True(int.Parse(await page.Locator("#input").GetAttributeAsync("data-ink") ?? "0") > 10);
 
         // Clear, then a "0": a closed oval.
         await page.ClickAsync("#clear");
@@ -65,6 +67,41 @@ public class DigitWebAppTests(SampleModelFixture f) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NumberModeOutlinesEachDigitWithItsReadingAndPhotosCanBeUploaded()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(_url);
+
+        // An uploaded photo in digit mode: a test digit, dark on a larger grey canvas, off-centre.
+        var photo = SampleData.OnGreyCanvas(f.Test.Pixels.AsSpan(0, 784), 28, 28, 120, 90, 70, 40);
+        await page.Locator("#upload").SetInputFilesAsync(new FilePayload { Name = "photo.png", MimeType = "image/png", Buffer = photo });
+        await Expect(page.Locator("#prediction")).ToHaveTextAsync(f.Test.Labels[0].ToString(), new() { Timeout = 15_000 });
+
+        // Number mode: a "1" and then a "0" drawn next to each other are read as "10", each outlined.
+        await page.ClickAsync("#mode-number");
+        var pad = page.Locator("#pad");
+        var box = (await pad.BoundingBoxAsync())!;
+        await Stroke(page, box, [(100, 30), (95, 170)]);
+        await Expect(page.Locator("#number")).ToHaveTextAsync("1", new() { Timeout = 15_000 });
+        var oval = Enumerable.Range(0, 41).Select(i =>
+        {
+            double a = 2 * Math.PI * i / 40;
+            return (220 + 40 * Math.Sin(a), 100 - 65 * Math.Cos(a));
+        }).ToArray();
+        await Stroke(page, box, oval);
+        await Expect(page.Locator("#number")).ToHaveTextAsync("10", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#overlay")).ToHaveAttributeAsync("data-boxes", "2");
+        await Expect(page.Locator("#digits li")).ToHaveCountAsync(2);
+    }
+
+    [Fact]
     public async Task ThePredictApiRejectsWhatIsNotAnImage()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_url) };
@@ -76,7 +113,18 @@ public class DigitWebAppTests(SampleModelFixture f) : IAsyncLifetime
         var digit = SampleData.Enlarge(f.Test.Pixels.AsSpan(0, 784), 28, 28, 5);
         var ok = await http.PostAsync("api/predict", new ByteArrayContent(SampleData.Png(digit, 140, 140)));
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        Assert.Contains($"\"label\":\"{f.Test.Labels[0]}\"", await ok.Content.ReadAsStringAsync());
+        string json = await ok.Content.ReadAsStringAsync();
+        Assert.Contains($"\"label\":\"{f.Test.Labels[0]}\"", json);
+        Assert.Contains("\"input\":{\"width\":28,\"height\":28,\"pixels\":[", json);
+
+        // The number endpoint: three test digits side by side, and what is not an image.
+        var row = SampleData.Row(f.Test.Pixels, [0, 1, 2], 28, 28, gap: 10);
+        var number = await http.PostAsync("api/read-number", new ByteArrayContent(SampleData.Png(row.Gray, row.Width, row.Height)));
+        Assert.Equal(HttpStatusCode.OK, number.StatusCode);
+        string reading = await number.Content.ReadAsStringAsync();
+        Assert.Contains($"\"text\":\"{f.Test.Labels[0]}{f.Test.Labels[1]}{f.Test.Labels[2]}\"", reading);
+        Assert.Contains("\"box\":{\"x\":", reading);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("api/read-number", new ByteArrayContent("nope"u8.ToArray()))).StatusCode);
     }
 
     private static async Task Stroke(IPage page, LocatorBoundingBoxResult box, IReadOnlyList<(double X, double Y)> points)

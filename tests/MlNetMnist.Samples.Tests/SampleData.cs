@@ -45,6 +45,33 @@ internal static class SampleData
         return result;
     }
 
+    /// <summary>A light-on-dark digit drawn dark (ink 30) on a grey (170) canvas of <paramref name="canvasWidth"/> x <paramref name="canvasHeight"/> at (<paramref name="x"/>, <paramref name="y"/>), as a PNG.</summary>
+    public static byte[] OnGreyCanvas(ReadOnlySpan<byte> digit, int width, int height, int canvasWidth, int canvasHeight, int x, int y)
+    {
+        var canvas = new byte[canvasWidth * canvasHeight];
+        Array.Fill(canvas, (byte)170);
+        for (int v = 0; v < height; v++)
+            for (int u = 0; u < width; u++)
+            {
+                double a = digit[v * width + u] / 255.0;
+                canvas[(y + v) * canvasWidth + x + u] = (byte)Math.Round(170 * (1 - a) + 30 * a);
+            }
+        return Png(canvas, canvasWidth, canvasHeight);
+    }
+
+    /// <summary>Test digits <paramref name="indices"/> side by side, dark on white, <paramref name="gap"/> pixels apart with a margin of 12.</summary>
+    public static (byte[] Gray, int Width, int Height) Row(byte[] pixels, int[] indices, int width, int height, int gap)
+    {
+        int margin = 12, w = 2 * margin + indices.Length * width + (indices.Length - 1) * gap, h = 2 * margin + height;
+        var canvas = new byte[w * h];
+        Array.Fill(canvas, (byte)255);
+        for (int k = 0; k < indices.Length; k++)
+            for (int v = 0; v < height; v++)
+                for (int u = 0; u < width; u++)
+                    canvas[(margin + v) * w + margin + k * (width + gap) + u] = (byte)(255 - pixels[indices[k] * width * height + v * width + u]);
+        return (canvas, w, h);
+    }
+
     private static void Chunk(Stream png, string type, byte[] data)
     {
         var buffer = new byte[4];

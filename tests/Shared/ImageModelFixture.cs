@@ -32,12 +32,16 @@ public sealed class ImageModelFixture : IDisposable
         PixelModelPath = Path.Combine(Directory, "pixel-model.zip");
         ModelFile.Save(Ml, PixelModel, train.Schema, PixelModelPath);
 
-        // The image chain fitted on (empty) path rows and put in front of the trained model.
+        // The image chain fitted on (empty) path rows and put in front of the trained model: the default
+        // chain (MNIST-style centring inside the saved model), and the plain one (resize only).
         var paths = Ml.Data.LoadFromEnumerable(Array.Empty<PathRow>());
         var imageInput = Ml.Transforms.DigitImageInput().Fit(paths);
         ImageModel = new TransformerChain<ITransformer>(imageInput, PixelModel);
         ImageModelPath = Path.Combine(Directory, "image-model.zip");
         ModelFile.Save(Ml, ImageModel, paths.Schema, ImageModelPath);
+        var plainInput = Ml.Transforms.DigitImageInput(new DigitImageInputOptions { CentreByMass = false }).Fit(paths);
+        PlainImageModelPath = Path.Combine(Directory, "plain-image-model.zip");
+        ModelFile.Save(Ml, new TransformerChain<ITransformer>(plainInput, PixelModel), paths.Schema, PlainImageModelPath);
 
         PngFolder = Path.Combine(Directory, "png");
         PngPaths = new string[TestSet.Count];
@@ -105,6 +109,9 @@ public sealed class ImageModelFixture : IDisposable
     public ITransformer ImageModel { get; }
 
     public string ImageModelPath { get; }
+
+    /// <summary>The plain image chain (no centring: grayscale, resize to 28x28, extract) followed by <see cref="PixelModel"/>.</summary>
+    public string PlainImageModelPath { get; }
 
     /// <summary>Folder with the test digits as PNG files in one subfolder per digit.</summary>
     public string PngFolder { get; }

@@ -8,7 +8,7 @@ using MlNetMnist.Serving;
 namespace MlNetMnist.Cli.Commands;
 
 /// <summary>
-/// <c>predict --model model.zip [--json] [--centre] [--top N] [--threshold P] FILE|DIR...</c>: one line
+/// <c>predict --model model.zip [--json] [--no-centre] [--top N] [--threshold P] FILE|DIR...</c>: one line
 /// (or JSON object) per image with the predicted label, its probability and the top classes. A file
 /// that cannot be read is reported and the others are still predicted; the exit code is then 1.
 /// </summary>
@@ -22,7 +22,7 @@ internal sealed class PredictCommand
         _console = console;
         Command = new Command("predict", "Predict the label of image files (PNG, JPEG, BMP, ...) with a saved model: one line per image with the label, its probability and the top classes.")
         {
-            Model, Json, Centre, Top, Threshold, Threads, Paths,
+            Model, Json, Centre, NoCentre, Top, Threshold, Threads, Paths,
         };
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
@@ -38,7 +38,12 @@ internal sealed class PredictCommand
 
     public Option<bool> Centre { get; } = new("--centre", "--center")
     {
-        Description = "Centre each digit the way MNIST digits are (bounding box scaled to 20x20, centred by mass in 28x28) before scoring: for drawings and crops that are not already centred.",
+        Description = "Centre each digit the way MNIST digits are (bounding box scaled to 20x20, centred by mass in 28x28): the default, as in the service and in models saved with image input.",
+    };
+
+    public Option<bool> NoCentre { get; } = new("--no-centre", "--no-center")
+    {
+        Description = "Score the images as they are (resized to the model's input only): for images that are already MNIST-style digits.",
     };
 
     public Option<int> Top { get; } = new("--top")
@@ -71,6 +76,7 @@ internal sealed class PredictCommand
         float? threshold = parseResult.GetValue(Threshold);
         if (threshold is < 0 or > 1) throw new UsageException($"--threshold is {threshold?.ToString(CultureInfo.InvariantCulture)}; expected a probability from 0 to 1.");
         bool json = parseResult.GetValue(Json);
+        if (parseResult.GetValue(Centre) && parseResult.GetValue(NoCentre)) throw new UsageException("give --centre or --no-centre, not both.");
 
         // The service reads the model's own column names and image shape (grayscale or RGB) from model.zip.
         var options = new DigitPredictionServiceOptions
@@ -79,7 +85,7 @@ internal sealed class PredictCommand
             TopCount = top,
             MaximumRetainedEngines = 1,
             Threads = CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads"),
-            Preprocessing = new DigitPreprocessingOptions { CentreByMass = parseResult.GetValue(Centre) },
+            Preprocessing = new DigitPreprocessingOptions { CentreByMass = !parseResult.GetValue(NoCentre) },
         };
         using (var service = DigitPredictionService.Load(modelPath, options))
         {

@@ -26,6 +26,7 @@ internal sealed class TrainCommand
         };
         Data.Required = false; // --images DIR replaces it
         Command.Options.Add(Images);
+        Command.Options.Add(ImageInput);
         foreach (var option in Training.All) Command.Options.Add(option);
         foreach (var option in Checkpoints.All) Command.Options.Add(option);
         foreach (var option in new Option[] { Ensemble, MaxTrainRows, MaxTestRows, MetricsJson, Onnx, Predictions, Report, NoDownload, Mirrors }) Command.Options.Add(option);
@@ -40,6 +41,11 @@ internal sealed class TrainCommand
     {
         Description = "Train on your own images instead of MNIST: a folder tree DIR/<label>/*.png|jpg (any number of classes, any label text). Every fifth image of each class is held out for the evaluation; the saved model takes image paths.",
         HelpName = "DIR",
+    };
+
+    public Option<bool> ImageInput { get; } = new("--image-input")
+    {
+        Description = "Save the MNIST model with the image-input chain in front, so it takes image paths (PNG, JPEG, ...) and prepares real-world images like MNIST digits inside model.zip (always so with --images).",
     };
 
     public Option<string> Model { get; } = CommonOptions.Model("Where to save the trained model (ML.NET .zip). Written atomically: a failed run leaves an existing file untouched.");
@@ -163,7 +169,7 @@ internal sealed class TrainCommand
         {
             output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Training time: {0:F1}s", stopwatch.Elapsed.TotalSeconds));
 
-            var (saved, savedSchema) = ImageFolderTraining.ForSaving(ml, imagesArg is not null, model, train.Schema);
+            var (saved, savedSchema) = ImageFolderTraining.ForSaving(ml, imagesArg is not null || parseResult.GetValue(ImageInput), model, train.Schema);
             ModelFile.Save(ml, saved, savedSchema, modelPath);
             output.WriteLine($"Model saved to {Path.GetFullPath(modelPath)}");
             checkpoint.ModelSaved();

@@ -43,12 +43,12 @@ public static class ImageFolderData
     /// middle of training.
     /// </summary>
     /// <remarks>
-    /// The pixels are made by <see cref="DigitImagePreprocessor"/> without centring and without
-    /// inversion (grayscale, then area-averaged resize): for images already of the target size these are
-    /// exactly the values the saveable chain (<see cref="DigitImageCatalog.DigitImageInput"/>) extracts;
-    /// larger images are averaged where ML.NET's <c>ResizeImages</c> resamples. Train on this view and put
-    /// the fitted image chain in front of the trained model to save a model that takes image paths
-    /// (what <c>train --images</c> does), or train on <see cref="LoadPaths"/> through the chain itself.
+    /// The pixels are made by the same image chain that <see cref="DigitImageCatalog.PrependDigitImageInput"/>
+    /// (and <c>train --images</c>) saves in front of the trained model (<see cref="DigitImageCatalog.DigitImageInput"/>
+    /// with its defaults: the digit centred by mass as MNIST was made), so a model learns exactly the
+    /// pixels that its saved chain gives it later. Train on this view and put the fitted image chain in
+    /// front of the trained model to save a model that takes image paths, or train on
+    /// <see cref="LoadPaths"/> through the chain itself.
     /// </remarks>
     /// <param name="ml">The ML.NET context.</param>
     /// <param name="root">The root of the tree.</param>
@@ -72,24 +72,13 @@ public static class ImageFolderData
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(entries);
-        var preprocessor = new DigitImagePreprocessor(new DigitPreprocessingOptions
-        {
-            Width = width, Height = height, BoxSize = Math.Min(width, height), CentreByMass = false, Polarity = InputPolarity.AsIs,
-        });
+        RequireReadable(entries);
+        var imageInput = ImageInputFor(width, height);
+        var paths = ml.Data.LoadFromEnumerable(entries.Select(e => new PathRow { Label = e.Label, ImagePath = e.ImagePath }).ToArray());
+        var chain = ml.Transforms.DigitImageInput(imageInput).Fit(paths);
+        var features = chain.Transform(paths).GetColumn<float[]>(imageInput.FeatureColumnName).ToList();
         var rows = new PixelRow[entries.Count];
-        var problems = new List<string>();
-        for (int i = 0; i < entries.Count; i++)
-        {
-            try
-            {
-                rows[i] = new PixelRow { Label = entries[i].Label, Features = preprocessor.ProcessFile(entries[i].ImagePath) };
-            }
-            catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
-            {
-                problems.Add(e.Message);
-            }
-        }
-        if (problems.Count > 0) throw Unreadable(problems, entries.Count);
+        for (int i = 0; i < rows.Length; i++) rows[i] = new PixelRow { Label = entries[i].Label, Features = features[i] };
         var schema = SchemaDefinition.Create(typeof(PixelRow));
         schema[nameof(PixelRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width * height);
         return ml.Data.LoadFromEnumerable(rows, schema);
@@ -132,6 +121,15 @@ public static class ImageFolderData
         return new ImageFolderSplit(trainView, testIsTraining ? trainView : LoadPixels(ml, test, width, height),
             ImageFolder.Labels(entries), train.Count, test.Count, testIsTraining);
     }
+
+    /// <summary>The image-input options of the chain whose pixels <see cref="LoadPixels"/> gives (the default chain at that size).</summary>
+    internal static DigitImageInputOptions ImageInputFor(int width, int height) => new()
+    {
+        Width = width,
+        Height = height,
+        BoxSize = Math.Max(1, (int)Math.Round(Math.Min(width, height) * 20.0 / 28)),
+        WorkingSize = Math.Max(DigitPreprocessingOptions.DefaultWorkingSize, Math.Max(width, height)),
+    };
 
     /// <summary>Throws <see cref="InvalidDataException"/> listing the files of <paramref name="entries"/> that cannot be decoded.</summary>
     /// <param name="entries">The images.</param>

@@ -9,16 +9,19 @@ namespace MlNetMnist.Images;
 /// files (or in-memory <see cref="MLImage"/>s) into the pixel vector a digit network reads.
 /// </summary>
 /// <remarks>
-/// <para>The chain: <c>LoadImages</c> (when the input is a path column), <c>ConvertToGrayscale</c>,
-/// <c>ResizeImages</c> to 28x28, <c>ExtractPixels</c> (one channel, raw 0-255), <c>Concatenate</c> (a flat
-/// <c>Vector&lt;Single, 784&gt;</c>, the shape the trainer and the saved ONNX graph read) and
-/// <c>DropColumns</c> of the helper columns. Every step saves and loads with <c>Microsoft.ML</c> and
-/// <c>Microsoft.ML.ImageAnalytics</c> alone, so <c>imageInput.Append(trainer)</c> (or the fitted chain
-/// in front of a trained model) saves into one <c>model.zip</c> that accepts image paths.</para>
-/// <para>Inversion of dark-on-light images is not here: train with
-/// <c>TorchCnnOptions.InputPolarity</c> = <see cref="InputPolarity.AutoInvert"/>, which puts it
-/// inside the network and the saved ONNX graph. Centring the digit by mass the way MNIST was made cannot
-/// be expressed with saveable ML.NET transforms: it is the optional <see cref="DigitImagePreprocessor"/>.</para>
+/// <para>The default chain prepares real-world images the way MNIST's digits were made
+/// (<see cref="DigitImageInputOptions.CentreByMass"/>): <c>LoadImages</c> (when the input is a path
+/// column), <c>ResizeImages</c> to the working size (128x128, keeping the aspect ratio, <c>IsoPad</c>),
+/// <c>ExtractPixels</c> (alpha, red, green and blue planes), <c>ApplyOnnxModel</c> running an ONNX graph
+/// this library writes (polarity, ink against paper, the digit's box scaled to 20x20 and centred by mass
+/// in 28x28; see <see cref="DigitImagePreprocessor"/>, its C# twin) into a flat
+/// <c>Vector&lt;Single, 784&gt;</c>, and <c>DropColumns</c> of the helper columns.</para>
+/// <para>Without centring: <c>LoadImages</c>, <c>ConvertToGrayscale</c>, <c>ResizeImages</c> to 28x28,
+/// <c>ExtractPixels</c> (one channel, raw 0-255), <c>Concatenate</c>, <c>DropColumns</c>.</para>
+/// <para>Every step saves and loads with <c>Microsoft.ML</c>, <c>Microsoft.ML.ImageAnalytics</c> and
+/// <c>Microsoft.ML.OnnxTransformer</c> alone, so <c>imageInput.Append(trainer)</c> (or the fitted chain in
+/// front of a trained model) saves into one <c>model.zip</c> that accepts image paths and needs no code of
+/// this library to score them.</para>
 /// </remarks>
 public static class DigitImageCatalog
 {
@@ -39,6 +42,8 @@ public static class DigitImageCatalog
         var chain = new EstimatorChain<ITransformer>();
         if (o.ImagePathColumnName is not null)
             chain = chain.Append<ITransformer>(catalog.LoadImages(image, o.ImageFolder, o.ImagePathColumnName));
+        // MNIST-style centring reads and gives gray digits; colour models (KeepColor) get the plain chain.
+        if (o.CentreByMass && !o.KeepColor) return AppendCentring(catalog, chain, o);
         if (!o.KeepColor)
             chain = chain.Append<ITransformer>(catalog.ConvertToGrayscale(image, image));
         // Planes, not interleaved: channel by channel of row-major pixels, the layout the network reads.
@@ -78,6 +83,27 @@ public static class DigitImageCatalog
         var imageInput = ml.Transforms.DigitImageInput(o).Fit(paths);
         return (new TransformerChain<ITransformer>(imageInput, pixelModel), paths.Schema);
     }
+
+    /// <summary>
+    /// The centring part: resize into the working square (aspect kept, transparent padding), extract the
+    /// alpha and colour planes, run the centring graph (<see cref="Onnx.OnnxCentringExporter"/>) with ML.NET's
+    /// <c>OnnxTransformer</c> (its own copy of the graph travels in model.zip).
+    /// </summary>
+    private static EstimatorChain<ITransformer> AppendCentring(TransformsCatalog catalog, EstimatorChain<ITransformer> chain, DigitImageInputOptions o)
+    {
+        string image = o.ImageColumnName, planes = PlanesColumnName(o);
+        byte[] graph = Onnx.OnnxCentringExporter.Export(o.ToCentringSpec(), o.WorkingSize, planes, o.FeatureColumnName, Onnx.OnnxLayout.Row);
+        using var stream = new MemoryStream(graph, writable: false);
+        return chain
+            .Append<ITransformer>(catalog.ResizeImages(image, o.WorkingSize, o.WorkingSize, image, ImageResizingEstimator.ResizingKind.IsoPad))
+            .Append<ITransformer>(catalog.ExtractPixels(planes, image, colorsToExtract: ImagePixelExtractingEstimator.ColorBits.All,
+                orderOfExtraction: ImagePixelExtractingEstimator.ColorsOrder.ARGB, interleavePixelColors: false))
+            .Append<ITransformer>(catalog.ApplyOnnxModel(new[] { o.FeatureColumnName }, new[] { planes }, stream, gpuDeviceId: null, fallbackToCpu: false))
+            .Append<ITransformer>(catalog.DropColumns(planes, image));
+    }
+
+    /// <summary>The helper column holding the alpha, red, green and blue planes of the working-size image.</summary>
+    private static string PlanesColumnName(DigitImageInputOptions o) => o.FeatureColumnName + ".ImagePlanes";
 
     /// <summary>The helper column holding the extracted (shaped) pixels before they are flattened.</summary>
     private static string PixelsColumnName(DigitImageInputOptions o) => o.FeatureColumnName + ".Pixels";

@@ -38,7 +38,35 @@ public sealed class DigitImageInputOptions
     public int Height { get; set; } = 28;
 
     /// <summary>
-    /// How an image of another shape is fitted into <see cref="Width"/> x <see cref="Height"/>. Default
+    /// Prepare each image the way MNIST's digits were made, inside the saved model (default true): the
+    /// chain resizes the image to <see cref="WorkingSize"/> keeping its aspect ratio (ML.NET's
+    /// <c>ResizeImages</c>, <c>IsoPad</c>), extracts its colour and alpha planes, and an ONNX graph run by
+    /// ML.NET's <c>OnnxTransformer</c> chooses the polarity, separates ink from paper, crops the digit's
+    /// bounding box, scales it (keeping its aspect ratio) to <see cref="BoxSize"/> and places it by its
+    /// centre of mass in <see cref="Width"/> x <see cref="Height"/>: digits anywhere on a larger canvas, on
+    /// grey, light, textured or coloured paper, dark on light or light on dark, are read like MNIST digits
+    /// by <c>mlContext.Model.Load</c> and image paths alone. The same computation as
+    /// <see cref="DigitImagePreprocessor"/> (C#). False: the plain chain (grayscale, resize to
+    /// <see cref="Width"/> x <see cref="Height"/> by <see cref="Resizing"/>, extract), for images that are
+    /// already MNIST-style (centred, 28x28).
+    /// </summary>
+    public bool CentreByMass { get; set; } = true;
+
+    /// <summary>Side of the square the image is fitted into before centring (higher than the output, so a small digit on a large canvas keeps its detail). Default 128.</summary>
+    public int WorkingSize { get; set; } = DigitPreprocessingOptions.DefaultWorkingSize;
+
+    /// <summary>Longer side of the scaled digit when centring. Default 20 (MNIST).</summary>
+    public int BoxSize { get; set; } = 20;
+
+    /// <summary>
+    /// When centring: <see cref="InputPolarity.AutoInvert"/> (default) inverts images whose border is
+    /// light, so the output is always light ink on dark like MNIST; <see cref="InputPolarity.AsIs"/> keeps
+    /// the gray values (light ink on dark expected).
+    /// </summary>
+    public InputPolarity Polarity { get; set; } = InputPolarity.AutoInvert;
+
+    /// <summary>
+    /// Without centring: how an image of another shape is fitted into <see cref="Width"/> x <see cref="Height"/>. Default
     /// <see cref="ImageResizingEstimator.ResizingKind.Fill"/> (stretch; keeps every pixel, and the border
     /// that polarity detection looks at stays the image's own background).
     /// </summary>
@@ -61,9 +89,23 @@ public sealed class DigitImageInputOptions
         if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw new ArgumentException("DigitImageInputOptions.FeatureColumnName is empty.");
         if (Width < 1 || Height < 1)
             throw new ArgumentOutOfRangeException(nameof(Width), $"DigitImageInputOptions size {Width}x{Height} is not valid; expected at least 1x1.");
+        if (CentreByMass && (WorkingSize < Math.Max(Width, Height) || WorkingSize > 1024))
+            throw new ArgumentOutOfRangeException(nameof(WorkingSize), WorkingSize, $"DigitImageInputOptions.WorkingSize must be from {Math.Max(Width, Height)} to 1024.");
+        if (CentreByMass && (BoxSize < 1 || BoxSize > Math.Min(Width, Height)))
+            throw new ArgumentOutOfRangeException(nameof(BoxSize), BoxSize, $"DigitImageInputOptions.BoxSize must be from 1 to {Math.Min(Width, Height)}.");
         if (FeatureColumnName == ImageColumnName || FeatureColumnName == ImagePathColumnName)
             throw new ArgumentException($"DigitImageInputOptions: the features column '{FeatureColumnName}' must differ from the image and path columns.");
     }
+
+    /// <summary>The centring these options describe.</summary>
+    internal MnistCentringSpec ToCentringSpec() => new(Width, Height, BoxSize, Polarity == InputPolarity.AutoInvert);
+
+    /// <summary>The C# pre-processing that computes what this chain computes (for pixel models and tests).</summary>
+    internal DigitPreprocessingOptions ToPreprocessingOptions() => new()
+    {
+        Width = Width, Height = Height, CentreByMass = CentreByMass, BoxSize = CentreByMass ? BoxSize : Math.Min(Math.Min(Width, Height), BoxSize),
+        Polarity = CentreByMass ? Polarity : InputPolarity.AsIs, WorkingSize = CentreByMass ? WorkingSize : 0,
+    };
 
     /// <summary>A copy of these options.</summary>
     public DigitImageInputOptions Clone() => (DigitImageInputOptions)MemberwiseClone();

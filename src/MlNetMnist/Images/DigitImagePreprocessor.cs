@@ -3,19 +3,19 @@ using Microsoft.ML.Data;
 namespace MlNetMnist.Images;
 
 /// <summary>
-/// Optional pre-processing of digit images before they are handed to a model as pixels: grayscale,
-/// light-on-dark polarity, and (by default) centring the way the MNIST digits were made (the digit's
-/// bounding box scaled to 20x20 keeping its aspect ratio, then placed in 28x28 with its centre of mass
-/// in the middle). The output is the model's input: <c>Width * Height</c> raw values 0-255, row-major,
-/// light ink on a dark background.
+/// Pre-processing of digit images into the pixels a model reads, in C#: grayscale, light-on-dark
+/// polarity, and (by default) MNIST-style centring (the digit's bounding box scaled to 20x20 keeping its
+/// aspect ratio, placed in 28x28 with its centre of mass in the middle; see <see cref="DigitPreprocessingOptions"/>).
+/// The output is the model's input: <c>Width * Height</c> raw values 0-255, row-major, light ink on a
+/// dark background.
 /// </summary>
 /// <remarks>
-/// This step is not part of a saved <c>model.zip</c>: ML.NET has no saveable transform that crops to a
-/// bounding box or shifts by the centre of mass, and a third-party transform cannot be saved (see the
-/// README). Applications that get digits which are not already centred (a drawing pad, a cropped form
-/// field) call it before scoring; the saveable image chain
-/// (<see cref="DigitImageCatalog.DigitImageInput"/>) only converts, resizes and extracts. Instances are
-/// immutable and safe to use from several threads.
+/// The same centring is saved inside image models as an ONNX graph (the default of
+/// <see cref="DigitImageCatalog.DigitImageInput"/>), so <c>mlContext.Model.Load</c> and image paths read
+/// real-world images with ML.NET alone; both are made from one description and give the same pixels up
+/// to the resampling of the working resolution (ML.NET's resize against this class's). This class
+/// serves models that read pixel vectors (trained on MNIST without image input) and the number reader.
+/// Instances are immutable and safe to use from several threads.
 /// </remarks>
 public sealed class DigitImagePreprocessor
 {
@@ -74,73 +74,13 @@ public sealed class DigitImagePreprocessor
     private float[] Process(GrayImage image)
     {
         var o = _options;
-        int ring = Math.Max(1, (int)Math.Round(Math.Min(image.Width, image.Height) / 14.0));
-        if (o.Polarity == InputPolarity.AutoInvert && image.BorderMean(ring) > 127.5f) image.Invert();
-        if (!o.CentreByMass) return AreaResampler.Resize(image, o.Width, o.Height).Values;
-        return Centre(image, ring);
-    }
-
-    private float[] Centre(GrayImage image, int ring)
-    {
-        var o = _options;
-        var output = new float[o.Width * o.Height];
-
-        // Background to 0, strongest ink to 255: photos and scans have grey paper and faint strokes.
-        float background = image.BorderMean(ring);
-        float peak = image.Values.Max();
-        if (peak - background < 8f) return output; // blank
-        float gain = 255f / (peak - background);
-        var v = image.Values;
-        for (int i = 0; i < v.Length; i++) v[i] = Math.Clamp((v[i] - background) * gain, 0f, 255f);
-
-        if (!TryBoundingBox(image, o.InkThreshold * 255f, out int left, out int top, out int right, out int bottom)) return output;
-        int boxWidth = right - left + 1, boxHeight = bottom - top + 1;
-        double scale = (double)o.BoxSize / Math.Max(boxWidth, boxHeight);
-        int scaledWidth = Math.Clamp((int)Math.Round(boxWidth * scale), 1, o.BoxSize);
-        int scaledHeight = Math.Clamp((int)Math.Round(boxHeight * scale), 1, o.BoxSize);
-        var digit = AreaResampler.Resize(image.Crop(left, top, boxWidth, boxHeight), scaledWidth, scaledHeight);
-
-        // Centre of mass (pixel-index coordinates) to the middle of the output, by a whole-pixel shift as MNIST did.
-        double mass = 0, mx = 0, my = 0;
-        for (int y = 0; y < digit.Height; y++)
-            for (int x = 0; x < digit.Width; x++)
-            {
-                float w = digit[x, y];
-                mass += w;
-                mx += w * x;
-                my += w * y;
-            }
-        if (mass <= 0) return output;
-        int offsetX = (int)Math.Round(o.Width / 2.0 - mx / mass);
-        int offsetY = (int)Math.Round(o.Height / 2.0 - my / mass);
-        for (int y = 0; y < digit.Height; y++)
+        if (o.CentreByMass)
         {
-            int ty = y + offsetY;
-            if (ty < 0 || ty >= o.Height) continue;
-            for (int x = 0; x < digit.Width; x++)
-            {
-                int tx = x + offsetX;
-                if (tx >= 0 && tx < o.Width) output[ty * o.Width + tx] = Math.Clamp(digit[x, y], 0f, 255f);
-            }
+            var working = o.WorkingSize > 0 ? WorkingResolution.Fit(image, o.WorkingSize) : image;
+            return MnistCentring.Apply(working, o.ToSpec());
         }
-        return output;
-    }
-
-    private static bool TryBoundingBox(GrayImage image, float threshold, out int left, out int top, out int right, out int bottom)
-    {
-        left = image.Width;
-        top = image.Height;
-        right = -1;
-        bottom = -1;
-        for (int y = 0; y < image.Height; y++)
-            for (int x = 0; x < image.Width; x++)
-            {
-                if (image[x, y] <= threshold) continue;
-                left = Math.Min(left, x);
-                right = Math.Max(right, x);
-                top = Math.Min(top, y);
-                bottom = Math.Max(bottom, y);
-            }
-        return right >= 0;
+        int ring = MnistCentringSpec.RingWidth(image.Width, image.Height);
+        if (o.Polarity == InputPolarity.AutoInvert && image.BorderMean(ring) > MnistCentringSpec.LightBorder) image.Invert();
+        return AreaResampler.Resize(image, o.Width, o.Height).Values;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using Microsoft.ML.Transforms.Image;
+using Microsoft.ML.Transforms.Onnx;
 
 namespace MlNetMnist.Images;
 
@@ -28,6 +29,8 @@ public static class ImageInputSplitter
         int count = 0;
         while (count < all.Count && IsImageTransform(all[count])) count++;
         if (count == 0) return (null, model);
+        // The centring graph of DigitImageInput reads the extracted planes directly (a classifier reads flattened pixels).
+        if (count < all.Count && all[count - 1] is ImagePixelExtractingTransformer && all[count] is OnnxTransformer) count++;
         while (count < all.Count && all[count] is ColumnConcatenatingTransformer or ColumnSelectingTransformer) count++;
         return (new TransformerChain<ITransformer>(all.Take(count).ToArray()), new TransformerChain<ITransformer>(all.Skip(count).ToArray()));
     }

@@ -82,6 +82,29 @@ public sealed class DigitModelLease : IDisposable
         }
     }
 
+    /// <summary>
+    /// As <see cref="PredictImage(ReadOnlySpan{byte})"/>, also giving the input the model saw (the image
+    /// prepared by <see cref="DigitPredictionService.PrepareImage(ReadOnlySpan{byte})"/>), e.g. to show it.
+    /// </summary>
+    /// <param name="encoded">The image file's bytes.</param>
+    /// <param name="preparedInput">The prepared pixels the prediction is for.</param>
+    /// <exception cref="InvalidDataException">The bytes are not a complete image.</exception>
+    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded, out float[] preparedInput)
+    {
+        var service = Service;
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            preparedInput = service.PrepareImage(encoded);
+            return Counted(service.Predict(preparedInput), start);
+        }
+        catch (Exception e)
+        {
+            Failed(e);
+            throw;
+        }
+    }
+
     /// <summary>Pre-processes an in-memory image and predicts (see <see cref="DigitPredictionService.PredictImage(MLImage)"/>).</summary>
     /// <param name="image">The image, of any size and polarity.</param>
     public DigitPrediction PredictImage(MLImage image)

@@ -14,20 +14,24 @@ namespace MlNetMnist.Serving;
 /// <c>OwnsTransformer = false</c>, so an engine the pool disposes never disposes the shared model).
 /// The model may be a <c>model.zip</c> loaded with ML.NET alone or a pipeline fitted in-process, with
 /// pixel input (<c>Features</c>) or image input (a chain from
-/// <see cref="DigitImageCatalog.DigitImageInput"/>): the image part is set aside and the service scores
-/// the pixels its own <see cref="DigitImagePreprocessor"/> makes from images, so images of any size and
-/// polarity are centred like MNIST digits first.</para>
+/// <see cref="DigitImageCatalog.DigitImageInput"/>). Images are prepared the way the model itself does
+/// when its saved image chain centres digits (the default chain): through that chain, so the service
+/// answers exactly what <c>mlContext.Model.Load</c> and an image path answer; otherwise (pixel models,
+/// plain image chains) by <see cref="DigitImagePreprocessor"/>, the same centring in C#. Either way
+/// images of any size and polarity are centred like MNIST digits first (unless
+/// <see cref="DigitPredictionServiceOptions.Preprocessing"/> turns centring off).</para>
 /// <para>Register it in a container with
 /// <see cref="DigitPredictionServiceCollectionExtensions.AddDigitPredictionService(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{DigitPredictionServiceOptions}?)"/>;
 /// for several named models from configuration, reloaded when their files change, with logs, metrics
 /// and a health check, use a <see cref="DigitModelPool"/>, which serves each model through this class.</para>
 /// </remarks>
-public sealed class DigitPredictionService : IDisposable
+public sealed partial class DigitPredictionService : IDisposable
 {
     private readonly ITransformer _model;
     private readonly bool _ownsModel;
     private readonly IPixelScorer _scorer;
     private readonly DigitImagePreprocessor _preprocessor;
+    private readonly ModelImagePreparer? _images;
     private readonly ModelImagePixels _imagePixels;
     private readonly ImageFileBatchScorer _files;
     private readonly float _threshold;
@@ -60,12 +64,12 @@ public sealed class DigitPredictionService : IDisposable
 
         var (imagePart, pixelModel) = ImageInputSplitter.Split(model);
         var pixelSchema = imagePart?.GetOutputSchema(inputSchema) ?? inputSchema;
-        // Column names and shape the options leave open (or name wrongly) come from the model itself.
+        // Column names and shape the options leave open come from the model itself; names that are set must exist.
         var facts = ModelFacts.FromModel(model).Or(fileFacts);
-        string featureName = Present(pixelSchema, o.FeatureColumnName, facts.FeatureColumnName);
-        string labelName = Present(pixelSchema, o.LabelColumnName, facts.LabelColumnName);
+        string featureName = o.FeatureColumnName ?? facts.FeatureColumnName ?? DefaultColumnNames.Features;
+        string labelName = o.LabelColumnName ?? facts.LabelColumnName ?? DefaultColumnNames.Label;
         var features = pixelSchema.GetColumnOrNull(featureName)
-            ?? throw new ArgumentException($"The model reads no pixel column '{o.FeatureColumnName}' (DigitPredictionServiceOptions.FeatureColumnName; its input has: {Describe(pixelSchema)}).", nameof(model));
+            ?? throw new ArgumentException($"The model reads no pixel column '{featureName}' ({(o.FeatureColumnName is null ? "the model's own feature column" : "DigitPredictionServiceOptions.FeatureColumnName")}; its input has: {Describe(pixelSchema)}).", nameof(options));
         if (features.Type is not VectorDataViewType { ItemType: NumberDataViewType item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
             throw new ArgumentException($"The model's column '{features.Name}' has type {features.Type}; expected a known-size vector of Single pixel values.", nameof(model));
         InputSize = vector.Size;
@@ -91,7 +95,8 @@ public sealed class DigitPredictionService : IDisposable
         _preprocessor = new DigitImagePreprocessor(preprocessing);
         _imagePixels = new ModelImagePixels(shape, _preprocessor);
         _scorer = rows.CreateScorer(ml, pixelModel, o.ScoreColumnName, o.MaximumRetainedEngines);
-        _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, _imagePixels.FromFile, scores => ToPrediction(scores));
+        if (preprocessing.CentreByMass) _images = ModelImagePreparer.TryCreate(ml, imagePart, inputSchema, featureName, InputSize, o.MaximumRetainedEngines);
+        _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, PrepareImageFile, scores => ToPrediction(scores));
     }
 
     /// <summary>
@@ -170,20 +175,20 @@ public sealed class DigitPredictionService : IDisposable
         return ToPrediction(_scorer.Score(pixels.ToArray()));
     }
 
-    /// <summary>Pre-processes an in-memory image (<see cref="Preprocessor"/>) and predicts.</summary>
+    /// <summary>Prepares an in-memory image (<see cref="PrepareImage(MLImage)"/>) and predicts.</summary>
     /// <param name="image">The image, of any size and polarity.</param>
-    public DigitPrediction PredictImage(MLImage image) => Predict(_imagePixels.FromImage(image));
+    public DigitPrediction PredictImage(MLImage image) => Predict(PrepareImage(image));
 
-    /// <summary>Decodes an encoded image (PNG, JPEG, BMP, ...), pre-processes it and predicts.</summary>
+    /// <summary>Decodes an encoded image (PNG, JPEG, BMP, ...), prepares it and predicts.</summary>
     /// <param name="encoded">The image file's bytes.</param>
     /// <exception cref="InvalidDataException">The bytes are not an image.</exception>
-    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded) => Predict(_imagePixels.FromEncoded(encoded));
+    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded) => Predict(PrepareImage(encoded));
 
-    /// <summary>Reads an image file, pre-processes it and predicts.</summary>
+    /// <summary>Reads an image file, prepares it and predicts.</summary>
     /// <param name="path">The image file.</param>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not an image.</exception>
-    public DigitPrediction PredictImageFile(string path) => Predict(_imagePixels.FromFile(path));
+    public DigitPrediction PredictImageFile(string path) => Predict(PrepareImageFile(path));
 
     /// <summary>
     /// Predicts image files, and the image files found in folders (recursively, by extension), in
@@ -213,6 +218,7 @@ public sealed class DigitPredictionService : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _scorer.Dispose();
+        _images?.Dispose();
         if (_ownsModel) (_model as IDisposable)?.Dispose();
     }
 
@@ -232,9 +238,6 @@ public sealed class DigitPredictionService : IDisposable
     }
 
     /// <summary>The configured column when the schema has it, else the model's own when the schema has that, else the configured one.</summary>
-    private static string Present(DataViewSchema schema, string configured, string? modelsOwn) =>
-        schema.GetColumnOrNull(configured) is null && modelsOwn is not null && schema.GetColumnOrNull(modelsOwn) is not null ? modelsOwn : configured;
-
     private static string Describe(DataViewSchema schema) =>
         string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"{c.Name} ({c.Type})"));
 }

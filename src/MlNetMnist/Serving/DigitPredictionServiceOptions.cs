@@ -14,11 +14,18 @@ public class DigitPredictionServiceOptions
     /// <summary>Prediction engines kept in the pool for reuse. Default twice the processor count.</summary>
     public int MaximumRetainedEngines { get; set; } = Environment.ProcessorCount * 2;
 
-    /// <summary>Name of the model's pixel-vector column. Default <c>Features</c>.</summary>
-    public string FeatureColumnName { get; set; } = DefaultColumnNames.Features;
+    /// <summary>
+    /// Name of the model's pixel-vector column, or null (the default) for the model's own: the trained
+    /// classifier's in-process, the one saved in <c>model.zip</c> by <see cref="DigitPredictionService.Load"/>,
+    /// else <c>Features</c>. A name that is set must be a column of the model: a wrong one is an error, never replaced.
+    /// </summary>
+    public string? FeatureColumnName { get; set; }
 
-    /// <summary>Name of the model's label input column, if it has one. Default <c>Label</c>.</summary>
-    public string LabelColumnName { get; set; } = DefaultColumnNames.Label;
+    /// <summary>
+    /// Name of the model's label input column (a saved <c>MapValueToKey</c> still reads it), or null
+    /// (the default) for the model's own, else <c>Label</c>. A model without that column needs none.
+    /// </summary>
+    public string? LabelColumnName { get; set; }
 
     /// <summary>Name of the model's probability column. Default <c>Score</c>.</summary>
     public string ScoreColumnName { get; set; } = DefaultColumnNames.Score;
@@ -52,8 +59,11 @@ public class DigitPredictionServiceOptions
         if (TopCount < 1) throw new ArgumentOutOfRangeException(nameof(TopCount), TopCount, "DigitPredictionServiceOptions.TopCount must be at least 1.");
         if (MaximumRetainedEngines < 1)
             throw new ArgumentOutOfRangeException(nameof(MaximumRetainedEngines), MaximumRetainedEngines, "DigitPredictionServiceOptions.MaximumRetainedEngines must be at least 1.");
-        if (string.IsNullOrWhiteSpace(FeatureColumnName) || string.IsNullOrWhiteSpace(LabelColumnName) || string.IsNullOrWhiteSpace(ScoreColumnName))
-            throw new ArgumentException("DigitPredictionServiceOptions: column names must not be empty.");
+        foreach (var (name, value) in new[] { (nameof(FeatureColumnName), FeatureColumnName), (nameof(LabelColumnName), LabelColumnName) })
+            if (value is not null && string.IsNullOrWhiteSpace(value))
+                throw new ArgumentException($"DigitPredictionServiceOptions.{name} is empty; give a column name, or null for the model's own.", name);
+        if (string.IsNullOrWhiteSpace(ScoreColumnName))
+            throw new ArgumentException("DigitPredictionServiceOptions.ScoreColumnName is empty.", nameof(ScoreColumnName));
         ArgumentNullException.ThrowIfNull(Preprocessing, nameof(Preprocessing));
     }
 }

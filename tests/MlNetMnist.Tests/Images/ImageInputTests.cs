@@ -11,12 +11,12 @@ namespace MlNetMnist.Tests.Images;
 public class ImageInputTests(ImageModelFixture f)
 {
     [Fact]
-    public void SavedImageModelScoresImageFilesWithMlNetAloneLikeThePixelModel()
+    public void SavedPlainImageModelScoresImageFilesWithMlNetAloneLikeThePixelModel()
     {
         ImageAnalyticsCheck.Require();
         const int n = 2000;
         var ml = new MLContext(seed: 1);
-        var loaded = ml.Model.Load(f.ImageModelPath, out var schema);
+        var loaded = ml.Model.Load(f.PlainImageModelPath, out var schema);
         Assert.Equal(TextDataViewType.Instance, schema["ImagePath"].Type);
         // What loads is ML.NET's own chain: image transforms, then the ONNX scorer and key mappings.
         Assert.True(ImageInputSplitter.HasImageInput(loaded));
@@ -63,7 +63,7 @@ public class ImageInputTests(ImageModelFixture f)
     public void LargerBlackOnWhiteAndJpegDigitsAreStillReadCorrectlyByTheSavedModel()
     {
         ImageAnalyticsCheck.Require();
-        // The saved image model, loaded with ML.NET alone, reads the files itself (no centring).
+        // The saved image model, loaded with ML.NET alone, reads the files itself (centring inside model.zip).
         var ml = new MLContext(seed: 1);
         var loaded = ml.Model.Load(f.ImageModelPath, out _);
         var accuracies = new Dictionary<string, double>();
@@ -79,8 +79,9 @@ public class ImageInputTests(ImageModelFixture f)
     [Fact]
     public void LargerBlackOnWhiteAndJpegDigitsAreStillReadCorrectlyByTheService()
     {
-        // The serving path: the library's decoding and pre-processing (centring by mass), then the pooled engines.
+        // The serving path: images prepared by the model's own saved chain, then the pooled engines.
         using var service = DigitPredictionService.Load(f.ImageModelPath);
+        Assert.True(service.PreparesWithModel);
         var report = new List<string>();
         bool ok = true;
         foreach (var (variant, files) in f.Variants.Value)

@@ -90,6 +90,11 @@ public sealed class ShapeAndColumnTests(ITestOutputHelper output) : IDisposable
             }
         }
 
+        // A name that is given must be the model's: a wrong one is refused, naming it and the model's columns, never replaced.
+        var wrong = Assert.Throws<ArgumentException>(() => DigitPredictionService.Load(path, new DigitPredictionServiceOptions { FeatureColumnName = "Features" }));
+        Assert.Contains("The model reads no pixel column 'Features' (DigitPredictionServiceOptions.FeatureColumnName; its input has: ", wrong.Message);
+        Assert.Contains("Pixels (Vector<Single, 256>)", wrong.Message);
+
         foreach (var disposable in TransformerChains.Flatten(model).OfType<IDisposable>()) disposable.Dispose();
     }
 

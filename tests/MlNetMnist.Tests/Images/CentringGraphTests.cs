@@ -1,0 +1,131 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetMnist.Data;
+using MlNetMnist.Images;
+
+namespace MlNetMnist.Tests.Images;
+
+/// <summary>
+/// The centring saved inside image models (ML.NET's resize and pixel extraction, then the ONNX graph
+/// run by ML.NET's OnnxTransformer) against its C# twin, DigitImagePreprocessor, on the same images.
+/// </summary>
+public class CentringGraphTests
+{
+    private static readonly MnistSet Test = MnistData.LoadSet(TestData.MnistDirectory, MnistSplit.Test, maxRows: 120);
+
+    [Fact]
+    public void OnImagesAtTheWorkingSizeTheSavedGraphAndTheCSharpPreprocessorGiveTheSamePixels()
+    {
+        ImageAnalyticsCheck.Require();
+        string dir = TestData.NewTempDirectory();
+        try
+        {
+            // 128x128 images (the working size, so both sides see the same pixels): test digits enlarged
+            // 2x, off-centre, dark ink on grey paper, and light ink on dark paper.
+            var random = new Random(3);
+            var files = new List<string>();
+            for (int i = 0; i < 60; i++)
+            {
+                bool dark = i % 2 == 0;
+                var digit = TestImages.Scale(Test.Pixels.AsSpan(i * 784, 784), 28, 28, 56);
+                var canvas = Canvas(128, 128, digit, 56, random.Next(0, 72), random.Next(0, 72), paper: dark ? (byte)190 : (byte)30, ink: dark ? (byte)20 : (byte)230);
+                string path = Path.Combine(dir, $"{i}.png");
+                TestImages.Write(path, canvas, 128, 128);
+                files.Add(path);
+            }
+            var (fromGraph, fromCSharp) = Both(files);
+            for (int i = 0; i < files.Count; i++)
+            {
+                double maxDiff = fromGraph[i].Zip(fromCSharp[i], (a, b) => Math.Abs(a - b)).Max();
+                Assert.True(maxDiff <= 0.5, $"image {i}: max |ONNX - C#| {maxDiff:F3}");
+                Assert.True(fromGraph[i].Max() > 200, $"image {i} has no ink");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void OnOtherSizesTheyAgreeUpToTheResampling()
+    {
+        ImageAnalyticsCheck.Require();
+        string dir = TestData.NewTempDirectory();
+        try
+        {
+            // Any size and aspect: the digit at native size somewhere on a grey canvas of 40-200 px.
+            var random = new Random(4);
+            var files = new List<string>();
+            for (int i = 0; i < 60; i++)
+            {
+                int w = random.Next(40, 201), h = random.Next(40, 201);
+                var canvas = Canvas(w, h, Test.Pixels.AsSpan(i * 784, 784).ToArray(), 28, random.Next(0, w - 27), random.Next(0, h - 27), paper: 170, ink: 25);
+                string path = Path.Combine(dir, $"{i}.png");
+                TestImages.Write(path, canvas, w, h);
+                files.Add(path);
+            }
+            var (fromGraph, fromCSharp) = Both(files);
+            var relative = Enumerable.Range(0, files.Count)
+                .Select(i => fromGraph[i].Zip(fromCSharp[i], (a, b) => Math.Abs(a - b)).Sum() / Math.Max(1, fromCSharp[i].Sum())).Order().ToList();
+            Assert.True(relative[relative.Count / 2] < 0.05, $"median relative L1 {relative[relative.Count / 2]:F3}");
+            Assert.True(relative[relative.Count * 9 / 10] < 0.3, $"90th percentile relative L1 {relative[relative.Count * 9 / 10]:F3}");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void BlankImagesGiveZerosAndTheChainSavesAndLoadsWithMlNetAlone()
+    {
+        ImageAnalyticsCheck.Require();
+        string dir = TestData.NewTempDirectory();
+        try
+        {
+            string blank = Path.Combine(dir, "blank.png");
+            TestImages.Write(blank, Enumerable.Repeat((byte)200, 60 * 40).ToArray(), 60, 40);
+            var ml = new MLContext(seed: 1);
+            var paths = ml.Data.LoadFromEnumerable(new[] { new PathRow { ImagePath = blank } });
+            var chain = ml.Transforms.DigitImageInput().Fit(paths);
+            string zip = Path.Combine(dir, "chain.zip");
+            ml.Model.Save(chain, paths.Schema, zip);
+            var loaded = new MLContext().Model.Load(zip, out _);
+            var features = loaded.Transform(paths).GetColumn<float[]>("Features").Single();
+            Assert.Equal(784, features.Length);
+            Assert.All(features, v => Assert.Equal(0f, v));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static (List<float[]> Graph, List<float[]> CSharp) Both(IReadOnlyList<string> files)
+    {
+        var ml = new MLContext(seed: 1);
+        var paths = ml.Data.LoadFromEnumerable(files.Select(f => new PathRow { ImagePath = f }));
+        var graph = ml.Transforms.DigitImageInput().Fit(paths).Transform(paths).GetColumn<float[]>("Features").ToList();
+        var preprocessor = new DigitImagePreprocessor();
+        return (graph, files.Select(preprocessor.ProcessFile).ToList());
+    }
+
+    /// <summary>A light-on-dark digit (coverage = its values) laid as <paramref name="ink"/> on <paramref name="paper"/>.</summary>
+    private static byte[] Canvas(int width, int height, byte[] digit, int size, int x, int y, byte paper, byte ink)
+    {
+        var canvas = Enumerable.Repeat(paper, width * height).ToArray();
+        for (int v = 0; v < size; v++)
+            for (int u = 0; u < size; u++)
+            {
+                double a = digit[v * size + u] / 255.0;
+                canvas[(y + v) * width + x + u] = (byte)Math.Round(paper * (1 - a) + ink * a);
+            }
+        return canvas;
+    }
+
+    private sealed class PathRow
+    {
+        public string ImagePath { get; set; } = "";
+    }
+}

@@ -26,6 +26,7 @@ internal sealed class TrainCommand
         };
         Data.Required = false; // --images DIR replaces it
         Command.Options.Add(Images);
+        Command.Options.Add(StopOnUnreadable);
         foreach (var option in Training.All) Command.Options.Add(option);
         foreach (var option in Checkpoints.All) Command.Options.Add(option);
         foreach (var option in new Option[] { MaxTrainRows, MaxTestRows, MetricsJson, Onnx, Predictions, Report, NoDownload, Mirrors }) Command.Options.Add(option);
@@ -40,6 +41,11 @@ internal sealed class TrainCommand
     {
         Description = "Train on your own images instead of MNIST: a folder tree DIR/<label>/*.png|jpg (any number of classes, any label text). Every fifth image of each class is held out for the evaluation; the saved model takes image paths.",
         HelpName = "DIR",
+    };
+
+    public Option<bool> StopOnUnreadable { get; } = new("--stop-on-unreadable")
+    {
+        Description = "With --images: stop when an image cannot be read (not an image, truncated or corrupt) instead of leaving it out with a warning.",
     };
 
     public Option<string> Model { get; } = CommonOptions.Model("Where to save the trained model (ML.NET .zip). Written atomically: a failed run leaves an existing file untouched.");
@@ -122,7 +128,8 @@ internal sealed class TrainCommand
 
         var ml = new MLContext(seed: options.Seed);
         ml.SetOnnxThreads(options.Threads);
-        var (train, test) = imagesArg is not null ? ImageFolderTraining.Load(ml, dataDirectory, maxTrainRows, maxTestRows, output)
+        var (train, test) = imagesArg is not null ? ImageFolderTraining.Load(ml, dataDirectory, maxTrainRows, maxTestRows, output, _console.Error,
+                parseResult.GetValue(StopOnUnreadable) ? UnreadableImages.Stop : UnreadableImages.Skip)
             : (MnistData.Load(ml, dataDirectory, MnistSplit.Train, maxTrainRows), TestSetEvaluation.LoadTest(ml, dataDirectory, maxTestRows));
         if (imagesArg is null) output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Data: {0} ({1:N0} training images, {2:N0} test images)",
             dataDirectory, train.GetRowCount() ?? 0, test.GetRowCount() ?? 0));

@@ -62,18 +62,22 @@ public static class DigitApp
         try
         {
             var p = service.PredictImage(body.ToArray());
+            // No ink: no label and no probabilities, a status of its own ("empty").
+            if (p.IsEmpty) return Results.Json(new { label = (string?)null, probability = (float?)null, status = p.Status, top = Array.Empty<object>(), classes = Array.Empty<object>() });
             return Results.Json(new
             {
                 label = p.Label,
                 probability = p.Probability,
                 status = p.Status,
+                outOfDistribution = p.OutOfDistribution,
                 top = p.Top.Select(c => new { label = c.Label, probability = c.Probability }),
                 classes = p.Classes.Select(c => new { label = c.Label, probability = c.Probability }),
             });
         }
         catch (InvalidDataException e)
         {
-            return Results.Problem(e.Message, statusCode: 400);
+            // Not an image, or truncated or corrupt: refused, never partly decoded and guessed at.
+            return Results.Problem($"The request body: {e.Message}", statusCode: 400);
         }
     }
 }

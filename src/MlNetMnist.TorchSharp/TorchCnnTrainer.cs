@@ -82,7 +82,9 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
             var history = new TrainingHistory();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, o.Cancellation);
             var model = new TorchTrainer(o, device, checkpoint).Train(definition, train, validation, history, linked.Token);
-            return new TorchCnnTransformer(new NetworkScorer(model, definition, device), label, o.FeatureColumnName, o.Clone(), history);
+            var scorer = new NetworkScorer(model, definition, device);
+            if (validationPart is not null) scorer.Calibration = OutputCalibrator.Fit(scorer, validationPart, o);
+            return new TorchCnnTransformer(scorer, label, o.FeatureColumnName, o.Clone(), history);
         }
         finally
         {

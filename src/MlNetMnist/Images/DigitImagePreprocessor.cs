@@ -49,19 +49,19 @@ public sealed class DigitImagePreprocessor
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not an image the decoder reads; the message names it.</exception>
-    public float[] ProcessFile(string path)
+    public float[] ProcessFile(string path) => Process(DecodeFile(path));
+
+    private static GrayImage DecodeFile(string path)
     {
         byte[] bytes = DigitImages.ReadFile(path, out string full);
-        GrayImage image;
         try
         {
-            image = GrayImage.Decode(bytes);
+            return GrayImage.Decode(bytes);
         }
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{full}: {e.Message}", e);
         }
-        return Process(image);
     }
 
     /// <summary>Pre-processes a grayscale image given as values 0-255, row-major.</summary>
@@ -71,14 +71,32 @@ public sealed class DigitImagePreprocessor
     public float[] ProcessGray(ReadOnlySpan<float> gray, int width, int height) =>
         Process(new GrayImage(width, height, gray.ToArray()));
 
-    private float[] Process(GrayImage image)
+    private float[] Process(GrayImage image) => ProcessWithInk(image).Pixels;
+
+    /// <summary>
+    /// Pre-processes an image and measures its ink (<see cref="InkMeasure"/>) on the image resized to the
+    /// output size before any contrast stretching: centring stretches faint paper noise to full ink, so the
+    /// ink of a blank page is measured before it.
+    /// </summary>
+    internal (float[] Pixels, float Ink) ProcessWithInk(GrayImage image)
     {
         var o = _options;
         int ring = Math.Max(1, (int)Math.Round(Math.Min(image.Width, image.Height) / 14.0));
         if (o.Polarity == InputPolarity.AutoInvert && image.BorderMean(ring) > 127.5f) image.Invert();
-        if (!o.CentreByMass) return AreaResampler.Resize(image, o.Width, o.Height).Values;
-        return Centre(image, ring);
+        var resized = AreaResampler.Resize(image, o.Width, o.Height).Values;
+        float ink = InkMeasure.Amount(resized, o.Width, o.Height);
+        return (o.CentreByMass ? Centre(image, ring) : resized, ink);
     }
+
+    /// <summary><see cref="ProcessWithInk(GrayImage)"/> of an encoded image.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not an image, or are truncated or corrupt.</exception>
+    internal (float[] Pixels, float Ink) ProcessWithInk(ReadOnlySpan<byte> encoded) => ProcessWithInk(GrayImage.Decode(encoded.ToArray()));
+
+    /// <summary><see cref="ProcessWithInk(GrayImage)"/> of an in-memory image.</summary>
+    internal (float[] Pixels, float Ink) ProcessWithInk(MLImage image) => ProcessWithInk(GrayImage.From(image));
+
+    /// <summary><see cref="ProcessWithInk(GrayImage)"/> of an image file; errors name the file.</summary>
+    internal (float[] Pixels, float Ink) ProcessFileWithInk(string path) => ProcessWithInk(DecodeFile(path));
 
     private float[] Centre(GrayImage image, int ring)
     {

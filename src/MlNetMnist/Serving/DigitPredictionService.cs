@@ -28,6 +28,8 @@ public sealed class DigitPredictionService : IDisposable
     private readonly DigitImagePreprocessor _preprocessor;
     private readonly ImageFileBatchScorer _files;
     private readonly float _threshold;
+    private readonly float _emptyInkThreshold;
+    private readonly string? _oodColumn;
     private readonly int _topCount;
     private int _disposed;
 
@@ -73,9 +75,27 @@ public sealed class DigitPredictionService : IDisposable
         preprocessing.Height = Height;
         preprocessing.BoxSize = Math.Min(preprocessing.BoxSize, Math.Min(Width, Height));
         _preprocessor = new DigitImagePreprocessor(preprocessing);
-        _scorer = rows.CreateScorer(ml, pixelModel, o.ScoreColumnName, o.MaximumRetainedEngines);
-        _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, _preprocessor.ProcessFile, scores => ToPrediction(scores));
+        _emptyInkThreshold = o.EmptyInkThreshold;
+        _oodColumn = o.UseOutOfDistributionScore && outputSchema.GetColumnOrNull(o.OutOfDistributionColumnName) is { Type: VectorDataViewType { IsKnownSize: true, Size: >= 1, ItemType: NumberDataViewType oodItem } } ood
+            && oodItem == NumberDataViewType.Single ? ood.Name : null;
+        _scorer = rows.CreateScorer(ml, pixelModel, o.ScoreColumnName, _oodColumn, o.MaximumRetainedEngines);
+        _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, _oodColumn, _preprocessor.ProcessFileWithInk, ink => ink < _emptyInkThreshold, ToPrediction);
     }
+
+    /// <summary>
+    /// True when the model outputs an out-of-distribution score (a calibrated TorchCnn model; see the
+    /// README) and the service uses it: predictions it flags need review.
+    /// </summary>
+    public bool HasOutOfDistributionScore => _oodColumn is not null;
+
+    /// <summary>The ink (<see cref="InkMeasure"/>) below which the model's input is empty.</summary>
+    public float EmptyInkThreshold => _emptyInkThreshold;
+
+    /// <summary>True when <paramref name="pixels"/> (the model's input) hold less ink than <see cref="EmptyInkThreshold"/>.</summary>
+    private bool IsEmpty(float[] pixels) => InkMeasure.Amount(pixels, Width, Height) < _emptyInkThreshold;
+
+    private DigitPrediction ToPrediction(ScoreRow row) =>
+        ToPrediction(row.Score).WithOutOfDistributionScore(row.OutOfDistributionScore.Length > 0 ? row.OutOfDistributionScore[0] : null);
 
     /// <summary>
     /// Loads <c>model.zip</c> (with ML.NET alone: the saved model needs neither TorchSharp nor this
@@ -119,7 +139,11 @@ public sealed class DigitPredictionService : IDisposable
     /// <summary>The pre-processor that <c>PredictImage</c> uses (its size is the model's).</summary>
     public DigitImagePreprocessor Preprocessor => _preprocessor;
 
-    /// <summary>Predicts from the model's input pixels as they are (raw values 0-255, row-major).</summary>
+    /// <summary>
+    /// Predicts from the model's input pixels as they are (raw values 0-255, row-major). Pixels with less
+    /// ink than <see cref="EmptyInkThreshold"/> get <see cref="DigitPrediction.Empty"/> (no label) without
+    /// being scored; a prediction the model's out-of-distribution score flags needs review.
+    /// </summary>
     /// <param name="pixels"><see cref="InputSize"/> values.</param>
     /// <exception cref="ArgumentException">Not <see cref="InputSize"/> values.</exception>
     public DigitPrediction Predict(ReadOnlySpan<float> pixels)
@@ -127,23 +151,31 @@ public sealed class DigitPredictionService : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (pixels.Length != InputSize)
             throw new ArgumentException($"Expected {InputSize} pixel values ({Width}x{Height}), got {pixels.Length}.", nameof(pixels));
-        return ToPrediction(_scorer.Score(pixels.ToArray()));
+        var values = pixels.ToArray();
+        return IsEmpty(values) ? DigitPrediction.Empty : ToPrediction(_scorer.Score(values));
     }
 
     /// <summary>Pre-processes an in-memory image (<see cref="Preprocessor"/>) and predicts.</summary>
     /// <param name="image">The image, of any size and polarity.</param>
-    public DigitPrediction PredictImage(MLImage image) => Predict(_preprocessor.Process(image));
+    public DigitPrediction PredictImage(MLImage image) => PredictPrepared(_preprocessor.ProcessWithInk(image));
 
     /// <summary>Decodes an encoded image (PNG, JPEG, BMP, ...), pre-processes it and predicts.</summary>
     /// <param name="encoded">The image file's bytes.</param>
-    /// <exception cref="InvalidDataException">The bytes are not an image.</exception>
-    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded) => Predict(_preprocessor.Process(encoded));
+    /// <exception cref="InvalidDataException">The bytes are not an image, or are truncated or corrupt (never partly decoded).</exception>
+    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded) => PredictPrepared(_preprocessor.ProcessWithInk(encoded));
 
     /// <summary>Reads an image file, pre-processes it and predicts.</summary>
     /// <param name="path">The image file.</param>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
-    /// <exception cref="InvalidDataException">The file is not an image.</exception>
-    public DigitPrediction PredictImageFile(string path) => Predict(_preprocessor.ProcessFile(path));
+    /// <exception cref="InvalidDataException">The file is not an image, or is truncated or corrupt (never partly decoded); the message names it.</exception>
+    public DigitPrediction PredictImageFile(string path) => PredictPrepared(_preprocessor.ProcessFileWithInk(path));
+
+    /// <summary>An image's prediction: empty when the image (before contrast stretching) holds too little ink, else the model's.</summary>
+    private DigitPrediction PredictPrepared((float[] Pixels, float Ink) prepared)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return prepared.Ink < _emptyInkThreshold ? DigitPrediction.Empty : Predict(prepared.Pixels);
+    }
 
     /// <summary>
     /// Predicts image files, and the image files found in folders (recursively, by extension), in

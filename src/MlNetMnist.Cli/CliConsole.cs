@@ -7,7 +7,7 @@ namespace MlNetMnist.Cli;
 /// The writers a command prints to, the shared <c>--verbose</c> option, and the mapping of
 /// exceptions to one <c>error: ...</c> line and an exit code.
 /// </summary>
-internal sealed class CliConsole(TextWriter output, TextWriter error)
+internal sealed class CliConsole(TextWriter output, TextWriter error, bool isTerminal = false)
 {
     /// <summary>Exit code of a successful run.</summary>
     public const int Success = 0;
@@ -26,6 +26,12 @@ internal sealed class CliConsole(TextWriter output, TextWriter error)
 
     /// <summary>Error output.</summary>
     public TextWriter Error { get; } = error;
+
+    /// <summary>True when the normal output is a terminal: long work then shows a live progress line.</summary>
+    public bool IsTerminal { get; } = isTerminal;
+
+    /// <summary>A live progress line on the normal output (drawn only on a terminal).</summary>
+    public LiveProgress NewLiveProgress() => new(Out, IsTerminal);
 
     /// <summary><c>--verbose</c>: more detail, and stack traces with errors. Accepted by every command.</summary>
     public Option<bool> Verbose { get; } = new("--verbose", "-v")

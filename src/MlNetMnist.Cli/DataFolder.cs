@@ -14,23 +14,31 @@ internal static class DataFolder
         return full;
     }
 
-    /// <summary>Downloads whichever of the four MNIST files are missing from <paramref name="directory"/> (creating it), printing a line per file.</summary>
-    public static string Ensure(string directory, IReadOnlyList<string>? mirrors, TextWriter output, bool verifyExisting = false)
+    /// <summary>
+    /// Downloads whichever of the four MNIST files are missing from <paramref name="directory"/>
+    /// (creating it), printing a line per file and, on a terminal, a live line with the bytes received.
+    /// </summary>
+    public static string Ensure(string directory, IReadOnlyList<string>? mirrors, TextWriter output, LiveProgress live, bool verifyExisting = false)
     {
         string full = Path.GetFullPath(directory);
-        var downloader = new MnistDownloader(mirrors: mirrors is { Count: > 0 } ? mirrors : null) { VerifyExistingFiles = verifyExisting };
-        downloader.EnsureAsync(full, new WriterProgress(output)).GetAwaiter().GetResult();
+        var downloader = new MnistDownloader(mirrors: mirrors is { Count: > 0 } ? mirrors : null)
+        {
+            VerifyExistingFiles = verifyExisting,
+            ByteProgress = live.Enabled ? new SyncProgress<DownloadProgress>(p => live.Update("  " + p)) : null,
+        };
+        downloader.EnsureAsync(full, new SyncProgress<string>(line => live.WriteLine("  " + line))).GetAwaiter().GetResult();
+        live.Clear();
         return full;
     }
 
-    /// <summary>Reports progress lines synchronously (unlike <see cref="Progress{T}"/>, which posts them).</summary>
-    private sealed class WriterProgress(TextWriter output) : IProgress<string>
+    /// <summary>Reports synchronously and in order (unlike <see cref="Progress{T}"/>, which posts to the thread pool).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         private readonly Lock _lock = new();
 
-        public void Report(string value)
+        public void Report(T value)
         {
-            lock (_lock) output.WriteLine("  " + value);
+            lock (_lock) report(value);
         }
     }
 }

@@ -12,17 +12,18 @@ namespace MlNetMnist.Cli;
 public static class Program
 {
     /// <summary>Runs the tool on the process's console.</summary>
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error, isTerminal: !Console.IsOutputRedirected);
 
     /// <summary>Runs the tool in-process, writing normal output to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
     /// <param name="args">The command line, e.g. <c>["train", "--data", "data/mnist", "--model", "model.zip"]</c>.</param>
     /// <param name="output">Receives progress, metrics and help.</param>
     /// <param name="error">Receives <c>error: ...</c> lines (and stack traces with <c>--verbose</c>).</param>
+    /// <param name="isTerminal">True when <paramref name="output"/> is a terminal: long work then shows a live progress line (rewritten with carriage returns).</param>
     /// <returns>The exit code.</returns>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool isTerminal = false)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var console = new CliConsole(output, error);
+        var console = new CliConsole(output, error, isTerminal);
         var root = BuildRootCommand(console);
         var parseResult = root.Parse(args);
         if (parseResult.Action is System.CommandLine.Invocation.ParseErrorAction)

@@ -138,6 +138,17 @@ public sealed class TorchCnnOptions
     public Action<TrainingProgress>? Progress { get; set; }
 
     /// <summary>
+    /// Called while an epoch runs, at most once per <see cref="BatchProgressInterval"/> and after its
+    /// last batch, with the batches done, images per second, running loss and accuracy and the time
+    /// left in the epoch (a live progress line, as the tqdm bars of the PyTorch tutorials). Null (the
+    /// default) reports nothing; the numbers are accumulated anyway, so it costs nothing in the loop.
+    /// </summary>
+    public Action<BatchProgress>? BatchProgress { get; set; }
+
+    /// <summary>The least time between two <see cref="BatchProgress"/> calls. Default 0.25 s.</summary>
+    public TimeSpan BatchProgressInterval { get; set; } = TimeSpan.FromSeconds(0.25);
+
+    /// <summary>
     /// Training checkpoint file. When set, the network, the optimiser state, the learning-rate schedule's
     /// position, the epoch and batch, the random-generator states, early stopping and the history are
     /// written to this file (atomically: temporary file, then rename) after every epoch and when
@@ -176,6 +187,7 @@ public sealed class TorchCnnOptions
         }
         Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Require(BatchProgressInterval >= TimeSpan.Zero, nameof(BatchProgressInterval), BatchProgressInterval, "zero or more");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
         Require(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "0 or more");
         Require(Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "in [0, 1)");

@@ -53,6 +53,7 @@ public sealed class TorchCnnTrainer : IEstimator<TorchCnnTransformer>
         var shape = MlNetMnist.ImageShape.Resolve(o.FeatureColumnName, input.Schema[o.FeatureColumnName].Type, o.ImageChannels, o.ImageHeight, o.ImageWidth);
         var (channels, height, width) = (shape.Channels, shape.Height, shape.Width);
 
+        LibTorchNative.EnsureLoaded();
         GlibcMallocTuning.Apply();
         if (o.Threads is int threads) torch.set_num_threads(threads);
         else torch.set_num_threads(Environment.ProcessorCount);

@@ -12,7 +12,7 @@ namespace MlNetMnist.Cli.Benchmark;
 /// transformer and with the model loaded back from model.zip, times single-image predictions, and
 /// reads the process's peak resident memory.
 /// </summary>
-internal sealed class BenchRunner(string dataDirectory, TextWriter log)
+internal sealed class BenchRunner(string dataDirectory, TextWriter log, bool liveProgress = false)
 {
     public const int LatencyCalls = 10_000;
 
@@ -20,6 +20,7 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log)
     {
         var options = settings.Apply(TorchCnnPresets.Get(preset));
         options.Progress = p => log.WriteLine("  " + p);
+        if (liveProgress) options.BatchProgress = b => log.WriteLine(LiveProgress.ChildLinePrefix + "  " + b);
 
         var ml = new MLContext(seed: options.Seed);
         ml.SetOnnxThreads(options.Threads);

@@ -99,11 +99,19 @@ internal sealed class BenchCommand
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(entry);
         foreach (var a in new[] { "bench-run", "--data", data, "--config", config, "--result", result }) start.ArgumentList.Add(a);
         foreach (var a in settings.Arguments()) start.ArgumentList.Add(a);
+        var live = _console.NewLiveProgress();
+        if (live.Enabled) start.ArgumentList.Add("--live-progress");
         using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, line) => { if (line.Data != null) _console.Out.WriteLine(line.Data); };
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is not { } text) return;
+            if (text.StartsWith(LiveProgress.ChildLinePrefix, StringComparison.Ordinal)) live.Update(text[LiveProgress.ChildLinePrefix.Length..]);
+            else live.WriteLine(text);
+        };
         process.BeginOutputReadLine();
         string errors = process.StandardError.ReadToEnd();
         process.WaitForExit();
+        live.Clear();
         try
         {
             if (process.ExitCode != 0 || !File.Exists(result))

@@ -16,7 +16,7 @@ internal sealed class BenchRunCommand
     {
         _console = console;
         Command = new Command("bench-run", "One benchmark run (used by bench).") { Hidden = true };
-        foreach (var option in new Option[] { Data, Config, Result, Threads, Epochs, CheckEvery }) Command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Config, Result, Threads, Epochs, CheckEvery, LiveProgress }) Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
 
@@ -34,10 +34,13 @@ internal sealed class BenchRunCommand
 
     public Option<int?> CheckEvery { get; } = new("--check-every");
 
+    /// <summary>Also print batch progress lines, marked for the parent <c>bench</c> to draw as its live line.</summary>
+    public Option<bool> LiveProgress { get; } = new("--live-progress");
+
     private int Execute(ParseResult parseResult)
     {
         string data = DataFolder.RequireExisting(CommonOptions.RequirePath(parseResult.GetValue(Data), "--data"));
-        var run = new BenchRunner(data, _console.Out).Run(parseResult.GetValue(Config)!,
+        var run = new BenchRunner(data, _console.Out, parseResult.GetValue(LiveProgress)).Run(parseResult.GetValue(Config)!,
             new BenchSettings(parseResult.GetValue(Threads), parseResult.GetValue(Epochs), parseResult.GetValue(CheckEvery)));
         File.WriteAllText(parseResult.GetValue(Result)!, JsonSerializer.Serialize(run));
         return CliConsole.Success;

@@ -32,7 +32,7 @@ internal sealed class DownloadCommand
     {
         string directory = Path.GetFullPath(CommonOptions.RequirePath(parseResult.GetValue(Data), "--data"));
         _console.Out.WriteLine($"MNIST into {directory}");
-        DataFolder.Ensure(directory, parseResult.GetValue(Mirrors), _console.Out, parseResult.GetValue(Verify));
+        DataFolder.Ensure(directory, parseResult.GetValue(Mirrors), _console.Out, _console.NewLiveProgress(), parseResult.GetValue(Verify));
         _console.Out.WriteLine("All four MNIST files are present.");
         return CliConsole.Success;
     }

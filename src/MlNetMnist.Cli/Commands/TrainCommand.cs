@@ -108,7 +108,9 @@ internal sealed class TrainCommand
         if (reportDir is not null) ReportCommand.RequireFolderPath(reportDir, "--report");
         if (Directory.Exists(modelPath)) throw new UsageException($"--model {modelPath} is a folder; expected a file path such as model.zip.");
         var options = Training.ToTorchCnnOptions(parseResult);
-        options.Progress = progress => output.WriteLine(progress.ToString());
+        var live = _console.NewLiveProgress();
+        options.Progress = progress => live.WriteLine(progress.ToString());
+        if (live.Enabled) options.BatchProgress = batch => live.Update(batch.ToString());
         using var checkpoint = Checkpoints.Apply(parseResult, options, modelPath, output);
 
         string dataDirectory;
@@ -123,7 +125,7 @@ internal sealed class TrainCommand
         else
         {
             output.WriteLine($"MNIST files missing from {Path.GetFullPath(dataArg)}; downloading:");
-            dataDirectory = DataFolder.Ensure(dataArg, parseResult.GetValue(Mirrors), output);
+            dataDirectory = DataFolder.Ensure(dataArg, parseResult.GetValue(Mirrors), output, live);
         }
 
         var ml = new MLContext(seed: options.Seed);

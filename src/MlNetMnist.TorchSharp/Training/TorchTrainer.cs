@@ -94,6 +94,7 @@ internal sealed class TorchTrainer
         // "For integral input tensors, argument alpha must not be a floating point number").
         using var order = s.Random.BeginEpoch(n);
         using var perm = order.to(_device);
+        var live = o.BatchProgress is null ? null : new BatchProgressReporter(o, s.BatchesPerEpoch, n, p);
         for (long start = p.BatchesDone * o.BatchSize; start < n; start += o.BatchSize)
         {
             if (cancellation.IsCancellationRequested)
@@ -116,6 +117,7 @@ internal sealed class TorchTrainer
             p.LossSum += loss.ToDouble() * (end - start);
             p.Correct += logits.argmax(1).eq(y).sum().ToInt64();
             p.BatchesDone++;
+            live?.AfterBatch(end);
             o.AfterBatch?.Invoke(p.Epoch, p.BatchesDone);
             if (validation is not null && o.ValidationEveryBatches is int every && p.BatchesDone % every == 0 && end < n)
                 CheckValidation(s, validation, clock);

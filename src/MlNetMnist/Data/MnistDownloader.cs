@@ -41,6 +41,12 @@ public sealed class MnistDownloader
     /// </summary>
     public bool VerifyExistingFiles { get; init; }
 
+    /// <summary>
+    /// Receives the bytes received while a file downloads (at most every 100 ms, and at its end), for a
+    /// live progress line. Null (the default) reports nothing.
+    /// </summary>
+    public IProgress<DownloadProgress>? ByteProgress { get; init; }
+
     /// <summary>True when all four MNIST files are in <paramref name="directory"/>, each gzipped or raw.</summary>
     /// <param name="directory">The folder.</param>
     public static bool HasAllFiles(string directory) =>
@@ -132,7 +138,7 @@ public sealed class MnistDownloader
                         continue;
                     }
                     await using var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-                    await response.Content.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                    await CopyWithProgressAsync(response, output, file.GzName, cancellationToken).ConfigureAwait(false);
                 }
 
                 await Task.Run(() => MnistFiles.Verify(temp, file), cancellationToken).ConfigureAwait(false);
@@ -163,6 +169,34 @@ public sealed class MnistDownloader
         throw new MnistDataException(target,
             $"could not download {file.GzName} (MD5 of the decompressed content {file.Md5}) from any mirror: {string.Join("; ", failures)}",
             lastError);
+    }
+
+    /// <summary>Copies the response body to <paramref name="output"/>, reporting the bytes received to <see cref="ByteProgress"/> (at most every 100 ms).</summary>
+    private async Task CopyWithProgressAsync(HttpResponseMessage response, Stream output, string fileName, CancellationToken cancellationToken)
+    {
+        if (ByteProgress is not { } progress)
+        {
+            await response.Content.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        long? total = response.Content.Headers.ContentLength;
+        await using var input = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[1 << 16];
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        long received = 0;
+        var lastReport = TimeSpan.Zero;
+        int read;
+        while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            received += read;
+            if (watch.Elapsed - lastReport >= TimeSpan.FromMilliseconds(100))
+            {
+                lastReport = watch.Elapsed;
+                progress.Report(new DownloadProgress(fileName, received, total, received / Math.Max(1e-3, watch.Elapsed.TotalSeconds)));
+            }
+        }
+        progress.Report(new DownloadProgress(fileName, received, total, received / Math.Max(1e-3, watch.Elapsed.TotalSeconds)));
     }
 
     private static void TryDelete(string path)

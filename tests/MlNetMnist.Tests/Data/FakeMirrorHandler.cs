@@ -41,3 +41,12 @@ internal sealed class ListProgress : IProgress<string>
         lock (Lines) Lines.Add(value);
     }
 }
+
+/// <summary>Reports synchronously to an action (unlike <see cref="Progress{T}"/>, which posts).</summary>
+internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value)
+    {
+        lock (this) report(value);
+    }
+}

@@ -49,6 +49,24 @@ public sealed class MnistDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ByteProgressReportsTheBytesReceivedUpToTheWholeFile()
+    {
+        var handler = new FakeMirrorHandler(ServeShared);
+        var reports = new List<DownloadProgress>();
+        var downloader = new MnistDownloader(new HttpClient(handler), [MirrorA]) { ByteProgress = new SyncProgress<DownloadProgress>(reports.Add) };
+
+        await downloader.DownloadAsync(_dir, MnistFiles.TrainImages);
+
+        long size = new FileInfo(Path.Combine(TestData.MnistDirectory, MnistFiles.TrainImages.GzName)).Length;
+        Assert.NotEmpty(reports);
+        Assert.All(reports, r => Assert.Equal(MnistFiles.TrainImages.GzName, r.FileName));
+        Assert.Equal(reports.Select(r => r.BytesReceived).Order(), reports.Select(r => r.BytesReceived));
+        Assert.Equal(size, reports[^1].BytesReceived);
+        Assert.Equal(size, reports[^1].TotalBytes);
+        Assert.Matches(@"^train-images-idx3-ubyte\.gz  \[#{20}\]  \d+\.\d/\d+\.\d MB  [\d.]+ MB/s$", reports[^1].ToString());
+    }
+
+    [Fact]
     public async Task CorruptedPayloadIsRejectedWithTheMd5sAndLeavesNoFile()
     {
         var (gz, actualMd5) = CorruptedTestLabels();

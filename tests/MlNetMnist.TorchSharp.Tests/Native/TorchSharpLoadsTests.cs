@@ -1,4 +1,5 @@
 using MlNetMnist.Build;
+using MlNetMnist.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,5 +41,25 @@ public class TorchSharpLoadsTests
         Assert.Equal(!hostHasIt, (need.Flags & ElfVersioning.VerFlagWeak) != 0);
         if (host != null)
             Assert.Contains("GLIBCXX_3.4.30", ElfVersioning.ReadVersionDefinitions(File.ReadAllBytes(host)));
+    }
+
+    [Fact]
+    public void TheLoadCheckNamesTheMissingVersionOfTheUnpatchedLibraryAndNoneOfThePatchedCopy()
+    {
+        if (!OperatingSystem.IsLinux() || HostLibStdCxx.Find() is not { } host) return;
+        byte[] hostBytes = File.ReadAllBytes(host);
+        string patched = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        Assert.Empty(LibTorchNative.MissingVersions(File.ReadAllBytes(patched), hostBytes));
+
+        // The package's own copy in the NuGet cache is never patched.
+        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } custom ? custom
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string original = Directory.EnumerateFiles(Path.Combine(packages, "torchsharp"),
+            "libLibTorchSharp.so", SearchOption.AllDirectories).First(f => f.Contains("linux-x64", StringComparison.Ordinal));
+        var missing = LibTorchNative.MissingVersions(File.ReadAllBytes(original), hostBytes);
+        if (HostLibStdCxx.Provides(host, "GLIBCXX_3.4.32")) Assert.Empty(missing);
+        else Assert.Equal(["GLIBCXX_3.4.32"], missing);
+
+        LibTorchNative.EnsureLoaded(); // the patched copy loads: no exception
     }
 }

@@ -1,5 +1,6 @@
 using MlNetMnist.Calibration;
 using MlNetMnist.Scoring;
+using TorchSharp;
 
 namespace MlNetMnist.Training;
 
@@ -17,8 +18,13 @@ internal static class OutputCalibrator
     {
         if (!options.CalibrateOutputs) return OutputCalibration.None;
         int rows = checked((int)validation.Count);
-        float[] pixels = validation.Features.cpu().contiguous().data<float>().ToArray();
-        int[] labels = validation.Labels.cpu().contiguous().data<long>().ToArray().Select(l => (int)l).ToArray();
+        float[] pixels;
+        int[] labels;
+        using (torch.NewDisposeScope())
+        {
+            pixels = validation.Features.cpu().contiguous().data<float>().ToArray();
+            labels = validation.Labels.cpu().contiguous().data<long>().ToArray().Select(l => (int)l).ToArray();
+        }
         float[] logits = scorer.Logits(pixels, rows);
         float temperature = CalibrationFitting.FitTemperature(logits, scorer.Classes, labels);
         if (!(options.OutOfDistributionFlagRate > 0) || rows < MinimumRows) return new OutputCalibration(temperature);

@@ -74,18 +74,17 @@ public sealed class DigitImagePreprocessor
     private float[] Process(GrayImage image) => ProcessWithInk(image).Pixels;
 
     /// <summary>
-    /// Pre-processes an image and measures its ink (<see cref="InkMeasure"/>) on the image resized to the
-    /// output size before any contrast stretching: centring stretches faint paper noise to full ink, so the
-    /// ink of a blank page is measured before it.
+    /// Pre-processes an image and measures its ink (<see cref="InkMeasure"/>) at its own resolution, before
+    /// any contrast stretching: centring stretches faint paper noise to full ink, so the ink of a blank
+    /// page is measured before it.
     /// </summary>
     internal (float[] Pixels, float Ink) ProcessWithInk(GrayImage image)
     {
         var o = _options;
         int ring = Math.Max(1, (int)Math.Round(Math.Min(image.Width, image.Height) / 14.0));
         if (o.Polarity == InputPolarity.AutoInvert && image.BorderMean(ring) > 127.5f) image.Invert();
-        var resized = AreaResampler.Resize(image, o.Width, o.Height).Values;
-        float ink = InkMeasure.Amount(resized, o.Width, o.Height);
-        return (o.CentreByMass ? Centre(image, ring) : resized, ink);
+        float ink = InkMeasure.Contrast(image.Values, image.Width, image.Height);
+        return (o.CentreByMass ? Centre(image, ring) : AreaResampler.Resize(image, o.Width, o.Height).Values, ink);
     }
 
     /// <summary><see cref="ProcessWithInk(GrayImage)"/> of an encoded image.</summary>

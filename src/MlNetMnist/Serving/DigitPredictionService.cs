@@ -92,7 +92,7 @@ public sealed class DigitPredictionService : IDisposable
     public float EmptyInkThreshold => _emptyInkThreshold;
 
     /// <summary>True when <paramref name="pixels"/> (the model's input) hold less ink than <see cref="EmptyInkThreshold"/>.</summary>
-    private bool IsEmpty(float[] pixels) => InkMeasure.Amount(pixels, Width, Height) < _emptyInkThreshold;
+    private bool IsEmpty(float[] pixels) => InkMeasure.Contrast(pixels, Width, Height) < _emptyInkThreshold;
 
     private DigitPrediction ToPrediction(ScoreRow row) =>
         ToPrediction(row.Score).WithOutOfDistributionScore(row.OutOfDistributionScore.Length > 0 ? row.OutOfDistributionScore[0] : null);

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetMnist.Calibration;
 using MlNetMnist.Networks;
 using MlNetMnist.Onnx;
 using MlNetMnist.Reports;
@@ -73,7 +74,8 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
     /// <summary>The network (name, input shape, classes, layers) and then the options it was trained with, as named values for a report.</summary>
     public IReadOnlyList<MetadataEntry> Describe() =>
         // The network's own name ("fast-cnn") stands for the Network option ("FastCnn").
-        ReportMetadata.DescribeNetwork(Network).Concat(ReportMetadata.DescribeOptions(Options)).DistinctBy(e => e.Name).ToArray();
+        ReportMetadata.DescribeNetwork(Network).Concat(ReportMetadata.DescribeOptions(Options)).Concat(ReportMetadata.DescribeCalibration(Calibration))
+            .DistinctBy(e => e.Name).ToArray();
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
@@ -83,6 +85,13 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
     internal int Classes => Scorer.Classes;
 
     internal int InputSize => Scorer.InputSize;
+
+    /// <summary>
+    /// The calibration fitted on the validation rows after training (temperature scaling and the
+    /// out-of-distribution score; see <see cref="TorchCnnOptions.CalibrateOutputs"/>), applied by this
+    /// transformer and saved inside the ONNX graph. <see cref="OutputCalibration.None"/> without validation rows.
+    /// </summary>
+    public OutputCalibration Calibration => Scorer.Calibration;
 
     /// <summary>The trained weights, copied to managed memory on first use.</summary>
     public NetworkWeights Weights => Scorer.Weights;
@@ -105,6 +114,8 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
             (ref ReadOnlyMemory<char> value) => value = "Score".AsMemory());
         builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, Classes), scoreAnnotations.ToAnnotations());
         builder.AddColumn(DefaultColumnNames.PredictedLabel, _label.KeyType, _label.Annotations);
+        if (Scorer.OutOfDistributionSize > 0)
+            builder.AddColumn(DefaultColumnNames.OutOfDistributionScore, new VectorDataViewType(NumberDataViewType.Single, Scorer.OutOfDistributionSize));
         return builder.ToSchema();
     }
 
@@ -119,7 +130,7 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
     /// works without this library. Called by <c>mlContext.Model.Save</c>.
     /// </summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        SavedModelBuilder.Save(new SavedClassifier(FeatureColumnName, InputSize, _label,
+        SavedModelBuilder.Save(new SavedClassifier(FeatureColumnName, InputSize, _label, Calibration.OutOfDistribution is not null,
             () => OnnxExporter.Export(Network, Weights, ExportOptions(OnnxLayout.Row, SavedModelBuilder.IndexColumn))), ctx);
 
     /// <summary>
@@ -139,6 +150,7 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
         ScoreName = DefaultColumnNames.Score,
         PredictedIndexName = predictedIndexName,
         ClassNames = ClassNames,
+        Calibration = Calibration,
         Metadata = new Dictionary<string, string>
         {
             ["class_names"] = string.Join("\n", ClassNames),

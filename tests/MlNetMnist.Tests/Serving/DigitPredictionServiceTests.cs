@@ -125,6 +125,6 @@ public class DigitPredictionServiceTests(ImageModelFixture f)
         public bool Equals(DigitPrediction? x, DigitPrediction? y) =>
             x!.Label == y!.Label && x.Classes.Select(c => c.Probability).SequenceEqual(y.Classes.Select(c => c.Probability));
 
-        public int GetHashCode(DigitPrediction obj) => obj.Label.GetHashCode();
+        public int GetHashCode(DigitPrediction obj) => obj.Label?.GetHashCode() ?? 0;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MlNetMnist.Serving;
 
 namespace DigitWebApp;
@@ -8,19 +9,24 @@ namespace DigitWebApp;
 public sealed record ClassProbabilityDto(string Label, float Probability);
 
 /// <summary>The answer of <c>POST /api/predict</c>: the prediction, and the model version that made it.</summary>
-/// <param name="Label">The most probable class.</param>
-/// <param name="Probability">Its probability.</param>
-/// <param name="Status"><c>ok</c>, or <c>needs review</c> below the model's confidence threshold.</param>
-/// <param name="Top">The most probable classes, most probable first.</param>
-/// <param name="Classes">Every class with its probability.</param>
+/// <param name="Label">The most probable class; null for an image with no ink (<c>status</c> <c>empty</c>).</param>
+/// <param name="Probability">Its probability; null for an empty image.</param>
+/// <param name="Status"><c>ok</c>; <c>needs review</c> below the model's confidence threshold or when the image is not like a digit; <c>empty</c> when it holds no ink.</param>
+/// <param name="Top">The most probable classes, most probable first (empty for an empty image).</param>
+/// <param name="Classes">Every class with its probability (empty for an empty image).</param>
 /// <param name="Model">The model's name.</param>
 /// <param name="ModelVersion">The version that answered (the first 12 hex digits of the SHA-256 of its model.zip).</param>
 /// <param name="Input">What the model saw: the prepared input image (e.g. the centred 28x28 digit), or null when not asked for.</param>
-public sealed record PredictionResponse(string Label, float Probability, string Status, IReadOnlyList<ClassProbabilityDto> Top,
-    IReadOnlyList<ClassProbabilityDto> Classes, string Model, string ModelVersion, PreparedInputDto? Input = null)
+/// <param name="OutOfDistribution">True when the model's out-of-distribution score flags the image (not like the digits it was calibrated on); null when the model has no such score.</param>
+public sealed record PredictionResponse(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Label,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] float? Probability,
+    string Status, IReadOnlyList<ClassProbabilityDto> Top,
+    IReadOnlyList<ClassProbabilityDto> Classes, string Model, string ModelVersion, PreparedInputDto? Input = null, bool? OutOfDistribution = null)
 {
     internal static PredictionResponse From(DigitPrediction p, DigitModelLease lease, PreparedInputDto? input = null) =>
-        new(p.Label, p.Probability, p.Status, Dto(p.Top), Dto(p.Classes), lease.ModelName, lease.Version, input);
+        new(p.Label, p.IsEmpty ? null : p.Probability, p.Status, Dto(p.Top), Dto(p.Classes), lease.ModelName, lease.Version, input,
+            p.OutOfDistributionScore is null ? null : p.OutOfDistribution);
 
     internal static ClassProbabilityDto[] Dto(IEnumerable<ClassProbability> classes) =>
         classes.Select(c => new ClassProbabilityDto(c.Label, c.Probability)).ToArray();
@@ -28,9 +34,9 @@ public sealed record PredictionResponse(string Label, float Probability, string 
 
 /// <summary>One image of a batch: its prediction, or why it has none.</summary>
 /// <param name="Name">The file name of the form part.</param>
-/// <param name="Label">The most probable class; null on error.</param>
-/// <param name="Probability">Its probability; null on error.</param>
-/// <param name="Status"><c>ok</c> or <c>needs review</c>; null on error.</param>
+/// <param name="Label">The most probable class; null on error or for an empty image.</param>
+/// <param name="Probability">Its probability; null on error or for an empty image.</param>
+/// <param name="Status"><c>ok</c>, <c>needs review</c> or <c>empty</c>; null on error.</param>
 /// <param name="Top">The most probable classes; null on error.</param>
 /// <param name="Error">What is wrong with this image; null when it was predicted.</param>
 public sealed record BatchItem(string Name, string? Label, float? Probability, string? Status, IReadOnlyList<ClassProbabilityDto>? Top, string? Error);

@@ -48,7 +48,8 @@ public static class ModelBootstrap
         log.WriteLine($"No model at {modelPath}: training one on {rows:N0} MNIST images ...");
         var ml = new MLContext(seed: 1);
         var train = MnistData.Load(ml, mnistDirectory, MnistSplit.Train, rows);
-        var options = new TorchCnnOptions { Epochs = 2, InputPolarity = InputPolarity.AutoInvert, Progress = p => log.WriteLine(p) };
+        // A tenth held out calibrates the probabilities (temperature) and the out-of-distribution score.
+        var options = new TorchCnnOptions { Epochs = 2, InputPolarity = InputPolarity.AutoInvert, ValidationFraction = 0.1, Progress = p => log.WriteLine(p) };
         var model = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Append(ml.MulticlassClassification.Trainers.TorchCnn(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))

@@ -70,7 +70,8 @@ public static class PredictionEndpoints
             }
             catch (InvalidDataException e)
             {
-                return Problem(StatusCodes.Status400BadRequest, e.Message);
+                // Not an image, or truncated or corrupt: refused, never partly decoded and guessed at.
+                return Problem(StatusCodes.Status400BadRequest, $"The request body: {e.Message}");
             }
         }
     }
@@ -126,7 +127,7 @@ public static class PredictionEndpoints
                 try
                 {
                     var p = lease!.PredictImage(bytes);
-                    results.Add(new BatchItem(name, p.Label, p.Probability, p.Status, PredictionResponse.Dto(p.Top), null));
+                    results.Add(new BatchItem(name, p.Label, p.IsEmpty ? null : p.Probability, p.Status, PredictionResponse.Dto(p.Top), null));
                 }
                 catch (InvalidDataException e)
                 {

@@ -27,7 +27,7 @@ internal sealed class DigitImages
     }
 
     /// <summary>What <paramref name="modelPath"/> answers for each image (label and probability), computed here with the same service the replicas run.</summary>
-    public (string Label, float Probability)[] ExpectedAnswers(string modelPath)
+    public (string? Label, float Probability)[] ExpectedAnswers(string modelPath)
     {
         using var service = DigitPredictionService.Load(modelPath, new DigitPredictionServiceOptions { Threads = 1, MaximumRetainedEngines = 1 });
         return Pngs.Select(png => service.PredictImage(png)).Select(p => (p.Label, p.Probability)).ToArray();

@@ -33,7 +33,7 @@ internal static class ScaleOutScenario
 
         log.WriteLine($"Digits: {options.Images} MNIST test images as PNG; expected answers of each model computed in-process ...");
         var images = DigitImages.FromMnist(options.MnistDirectory, options.Images);
-        var expected = new Dictionary<string, (string Label, float Probability)[]> { [versionA] = images.ExpectedAnswers(options.ModelA) };
+        var expected = new Dictionary<string, (string? Label, float Probability)[]> { [versionA] = images.ExpectedAnswers(options.ModelA) };
         if (swap) expected[versionB] = images.ExpectedAnswers(options.ModelB);
 
         var replicas = new List<Replica>();
@@ -118,7 +118,7 @@ internal static class ScaleOutScenario
     }
 
     private static ScaleOutReport Report(ScaleOutOptions options, RequestOutcome[] outcomes, TimeSpan elapsed, string disruption, string versionA, string? versionB,
-        Dictionary<string, (string Label, float Probability)[]> expected, List<Replica> replicas, List<string> finalVersions)
+        Dictionary<string, (string? Label, float Probability)[]> expected, List<Replica> replicas, List<string> finalVersions)
     {
         var sent = outcomes.Where(o => o.Error is null || !o.Error.StartsWith("not sent", StringComparison.Ordinal)).ToList();
         var ok = outcomes.Where(o => o.Succeeded).ToList();

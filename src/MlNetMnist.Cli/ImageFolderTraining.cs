@@ -22,9 +22,16 @@ internal static class ImageFolderTraining
     }
 
     /// <summary>The training and test rows of the tree at <paramref name="root"/>, with a line describing them.</summary>
-    public static (IDataView Train, IDataView Test) Load(MLContext ml, string root, int? maxTrainRows, int? maxTestRows, TextWriter output)
+    /// <remarks>Files that cannot be read (truncated, corrupt, not images) are left out and listed on <paramref name="warnings"/>, or stop the run (<paramref name="unreadable"/>).</remarks>
+    public static (IDataView Train, IDataView Test) Load(MLContext ml, string root, int? maxTrainRows, int? maxTestRows, TextWriter output, TextWriter warnings,
+        UnreadableImages unreadable = UnreadableImages.Skip)
     {
-        var split = ImageFolderData.LoadTrainTest(ml, root, maxTrainRows: maxTrainRows, maxTestRows: maxTestRows);
+        var split = ImageFolderData.LoadTrainTest(ml, root, maxTrainRows: maxTrainRows, maxTestRows: maxTestRows, unreadable: unreadable);
+        if (split.Skipped.Count > 0)
+        {
+            warnings.WriteLine($"warning: {split.Skipped.Count} image{(split.Skipped.Count == 1 ? "" : "s")} cannot be read and {(split.Skipped.Count == 1 ? "is" : "are")} left out (use --stop-on-unreadable to stop instead):");
+            foreach (string problem in split.Skipped) warnings.WriteLine($"  {problem}");
+        }
         if (split.TestIsTrainingData) output.WriteLine("Too few images to hold any out: the evaluation below is on the training images.");
         var labels = split.Labels;
         output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Images: {0} ({1} classes: {2}; {3:N0} training images, {4:N0} test images)",

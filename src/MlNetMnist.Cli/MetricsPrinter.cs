@@ -18,6 +18,12 @@ internal static class MetricsPrinter
         output.WriteLine(string.Format(ci, "  Log-loss reduction:  {0:F4}", metrics.LogLossReduction));
         if (metrics.TopKPredictionCount > 0)
             output.WriteLine(string.Format(ci, "  Top-{0} accuracy:      {1:F4}", metrics.TopKPredictionCount, metrics.TopKAccuracy));
+        if (report?.Calibration is { } calibration)
+        {
+            string before = calibration.ExpectedCalibrationErrorBeforeScaling is double b && calibration.Temperature is double t && t != 1
+                ? string.Format(ci, " (before temperature scaling, T = {0:0.###}: {1:F4})", t, b) : "";
+            output.WriteLine(string.Format(ci, "  Calibration error:   {0:F4}{1}", calibration.ExpectedCalibrationError, before));
+        }
         output.WriteLine(AccuracyLine(metrics));
         output.WriteLine();
         output.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable().Trim('\r', '\n'));

@@ -5,10 +5,12 @@ using MlNetMnist.Serving;
 namespace MlNetMnist.Cli;
 
 /// <summary>
-/// Prints <c>predict</c> results: text lines (<c>path, label, probability, top classes</c>, tab-separated;
-/// errors as <c>error:</c> lines on the error output) or one JSON array with an object per file.
+/// Prints <c>predict</c> results: text lines (<c>path, label, probability, top classes, status</c>,
+/// tab-separated; an empty image has <c>-</c> for label, probability and top classes and the status
+/// <c>empty</c>; errors as <c>error:</c> lines on the error output) or one JSON array with an object per
+/// file (an empty image has <c>"status": "empty"</c> and no label).
 /// </summary>
-internal sealed class PredictResultWriter(CliConsole console, bool json, bool showStatus)
+internal sealed class PredictResultWriter(CliConsole console, bool json)
 {
     private readonly List<ImageFilePrediction> _results = [];
 
@@ -25,9 +27,14 @@ internal sealed class PredictResultWriter(CliConsole console, bool json, bool sh
             return;
         }
         var ci = CultureInfo.InvariantCulture;
+        if (p.IsEmpty)
+        {
+            console.Out.WriteLine($"{result.Path}\t-\t-\t-\t{p.Status}");
+            return;
+        }
         string top = string.Join(", ", p.Top.Select(c => string.Format(ci, "{0} {1:F4}", c.Label, c.Probability)));
-        string line = string.Format(ci, "{0}\t{1}\t{2:F4}\ttop: {3}", result.Path, p.Label, p.Probability, top);
-        if (showStatus) line += "\t" + p.Status;
+        string line = string.Format(ci, "{0}\t{1}\t{2:F4}\ttop: {3}\t{4}", result.Path, p.Label, p.Probability, top, p.Status);
+        if (p.OutOfDistribution) line += " (not like a digit)";
         console.Out.WriteLine(line);
     }
 
@@ -42,11 +49,20 @@ internal sealed class PredictResultWriter(CliConsole console, bool json, bool sh
             {
                 writer.WriteStartObject();
                 writer.WriteString("path", result.Path);
-                if (result.Prediction is { } p)
+                if (result.Prediction is { IsEmpty: true } empty)
+                {
+                    writer.WriteString("status", empty.Status);
+                }
+                else if (result.Prediction is { } p)
                 {
                     writer.WriteString("label", p.Label);
                     writer.WriteNumber("probability", p.Probability);
-                    if (showStatus) writer.WriteString("status", p.Status);
+                    writer.WriteString("status", p.Status);
+                    if (p.OutOfDistributionScore is float ood)
+                    {
+                        writer.WriteBoolean("outOfDistribution", p.OutOfDistribution);
+                        writer.WriteNumber("outOfDistributionScore", ood);
+                    }
                     writer.WriteStartArray("top");
                     foreach (var c in p.Top)
                     {

@@ -8,9 +8,10 @@ namespace MlNetMnist.Cli;
 internal static class TestSetEvaluation
 {
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="test"/>, prints the result and writes <paramref name="metricsJson"/> when given.</summary>
-    public static MetricsReport Run(MLContext ml, ITransformer model, IDataView test, string? metricsJson, CliConsole console, bool verbose)
+    /// <remarks><paramref name="temperature"/>: the model's temperature (from a model file's metadata) to also report the calibration error before scaling.</remarks>
+    public static MetricsReport Run(MLContext ml, ITransformer model, IDataView test, string? metricsJson, CliConsole console, bool verbose, double? temperature = null)
     {
-        var (metrics, report) = ModelEvaluation.Evaluate(ml, model, test);
+        var (metrics, report) = ModelEvaluation.Evaluate(ml, model, test, temperatureOfModel: temperature);
         console.Out.WriteLine();
         MetricsPrinter.Print(console.Out, metrics, (long)Math.Round(report.TotalCount), report, perClass: verbose);
         if (metricsJson is not null)

@@ -78,8 +78,18 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
 
-    /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _first.GetOutputSchema(inputSchema);
+    /// <summary>
+    /// The input's columns plus <c>Score</c> and <c>PredictedLabel</c>, as a single network's. An ensemble
+    /// has no out-of-distribution output (each member's is calibrated for that member alone).
+    /// </summary>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var single = _first.GetOutputSchema(inputSchema);
+        var builder = new DataViewSchema.Builder();
+        foreach (var column in single.Take(inputSchema.Count + 2)) builder.AddColumn(column.Name, column.Type, column.Annotations);
+        return builder.ToSchema();
+    }
 
     /// <inheritdoc/>
     public IDataView Transform(IDataView input) => new ScoredDataView(input, this, _first.Options.ScoringBatchSize);
@@ -89,7 +99,7 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
 
     /// <summary>Saves the ensemble as ML.NET's own transformers around ONE averaging ONNX graph. Called by <c>mlContext.Model.Save</c>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        SavedModelBuilder.Save(new SavedClassifier(FeatureColumnName, _first.InputSize, _first.Label,
+        SavedModelBuilder.Save(new SavedClassifier(FeatureColumnName, _first.InputSize, _first.Label, false,
             () => OnnxEnsembleExporter.Export(Graphs(), ExportOptions(OnnxLayout.Row, SavedModelBuilder.IndexColumn))), ctx);
 
     /// <summary>
@@ -126,13 +136,17 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
         foreach (var member in _members) member.Dispose();
     }
 
-    private List<(Networks.NetworkDefinition, Networks.NetworkWeights)> Graphs() => _members.Select(m => (m.Network, m.Weights)).ToList();
+    /// <summary>Each member's network, weights and temperature (its calibration's, as it scores in process).</summary>
+    private List<(Networks.NetworkDefinition, Networks.NetworkWeights, float)> Graphs() => _members.Select(m => (m.Network, m.Weights, m.Calibration.Temperature)).ToList();
 
     private OnnxExportOptions ExportOptions(OnnxLayout layout, string? predictedIndexName)
     {
         var options = _first.ExportOptions(layout, predictedIndexName);
         options.Metadata["network"] = string.Create(CultureInfo.InvariantCulture, $"ensemble of {_members.Length}: {string.Join(", ", _members.Select(m => m.Network.Name))}");
         options.Metadata["ensemble_members"] = _members.Length.ToString(CultureInfo.InvariantCulture);
+        // The members' temperatures are inside the graph; the out-of-distribution output is not.
+        options.Calibration = null;
+        options.Metadata["ensemble_temperatures"] = string.Join(",", _members.Select(m => m.Calibration.Temperature.ToString("R", CultureInfo.InvariantCulture)));
         options.Metadata["ensemble_seeds"] = string.Join(",", _members.Select(m => m.Options.Seed?.ToString(CultureInfo.InvariantCulture) ?? "?"));
         return options;
     }
@@ -141,12 +155,14 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
 
     int IScoringModel.Classes => _first.Classes;
 
+    int IScoringModel.OutOfDistributionSize => 0;
+
     DataViewSchema.Column IScoringModel.CheckFeatureColumn(DataViewSchema schema) => _first.CheckFeatureColumn(schema);
 
     void IScoringModel.CopyFeatures(in VBuffer<float> source, long row, Span<float> target) => _first.CopyFeatures(source, row, target);
 
-    /// <summary>Every member scores the rows; the probabilities are averaged.</summary>
-    void IScoringModel.Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities)
+    /// <summary>Every member scores the rows; the probabilities are averaged (no out-of-distribution output).</summary>
+    void IScoringModel.Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities, Span<float> outOfDistribution)
     {
         int n = rows * _first.Classes;
         var target = probabilities[..n];

@@ -121,6 +121,21 @@ public sealed class TorchCnnOptions
     /// </summary>
     public Images.InputPolarity InputPolarity { get; set; } = Images.InputPolarity.AsIs;
 
+    /// <summary>
+    /// Calibrate the trained network's outputs on the validation rows (<see cref="ValidationFraction"/> or
+    /// the validation data given to <c>Fit</c>; nothing happens without them): temperature scaling, so the
+    /// probabilities mean what they say, and the out-of-distribution score (see
+    /// <see cref="OutOfDistributionFlagRate"/>). Both are saved inside the ONNX graph. Default true.
+    /// </summary>
+    public bool CalibrateOutputs { get; set; } = true;
+
+    /// <summary>
+    /// The fraction of held-out (validation) digits the out-of-distribution score is calibrated to flag;
+    /// the fraction of non-digits it catches follows from it (see the README's trade-off table). 0: no
+    /// out-of-distribution score. Needs at least 200 validation rows. Default 0.01.
+    /// </summary>
+    public double OutOfDistributionFlagRate { get; set; } = 0.01;
+
     /// <summary>Rows per network call when scoring through <c>Transform</c>. Default 256.</summary>
     public int ScoringBatchSize { get; set; } = 256;
 
@@ -195,6 +210,7 @@ public sealed class TorchCnnOptions
         Require(TargetValidationAccuracy is null or (> 0 and <= 1), nameof(TargetValidationAccuracy), TargetValidationAccuracy ?? 0, "in (0, 1]");
         Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1");
         Require(ValidationEveryBatches is null or >= 1, nameof(ValidationEveryBatches), ValidationEveryBatches ?? 0, "at least 1 (or null)");
+        Require(OutOfDistributionFlagRate >= 0 && OutOfDistributionFlagRate < 0.5, nameof(OutOfDistributionFlagRate), OutOfDistributionFlagRate, "in [0, 0.5)");
         Require(ScoringBatchSize >= 1, nameof(ScoringBatchSize), ScoringBatchSize, "at least 1");
         // NaN fails every comparison, so these also refuse NaN (and the bounds refuse infinities).
         Require(NormalizationMean is null or (>= 0 and <= 1), nameof(NormalizationMean), NormalizationMean ?? 0,

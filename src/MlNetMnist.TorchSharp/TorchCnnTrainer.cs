@@ -127,7 +127,10 @@ public sealed class TorchCnnTrainer : ITrainerEstimator<TorchCnnTransformer, Tor
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, o.Cancellation);
             var model = new TorchTrainer(o, device, log, checkpoint).Train(definition, train, validation, linked.Token);
             log.Info($"Training ended: {log.History.StopReason}; the model has the weights of epoch {log.History.SelectedEpoch}.");
-            return new TorchCnnTransformer(new NetworkScorer(model, definition, device), label, o.FeatureColumnName, featureColumn.Type, o.Clone(), log.History);
+            var scorer = new NetworkScorer(model, definition, device);
+            // Temperature and out-of-distribution thresholds are fitted on the validation rows only (never the training rows).
+            if (validationPart is not null) scorer.Calibration = OutputCalibrator.Fit(scorer, validationPart, o);
+            return new TorchCnnTransformer(scorer, label, o.FeatureColumnName, featureColumn.Type, o.Clone(), log.History);
         }
         finally
         {

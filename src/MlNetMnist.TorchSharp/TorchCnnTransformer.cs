@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetMnist.Calibration;
 using MlNetMnist.Networks;
 using MlNetMnist.Onnx;
 using MlNetMnist.Reports;
@@ -73,7 +74,8 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
     /// <summary>The network (name, input shape, classes, layers) and then the options it was trained with, as named values for a report.</summary>
     public IReadOnlyList<MetadataEntry> Describe() =>
         // The network's own name ("fast-cnn") stands for the Network option ("FastCnn").
-        ReportMetadata.DescribeNetwork(Network).Concat(ReportMetadata.DescribeOptions(Options)).DistinctBy(e => e.Name).ToArray();
+        ReportMetadata.DescribeNetwork(Network).Concat(ReportMetadata.DescribeOptions(Options)).Concat(ReportMetadata.DescribeCalibration(Calibration))
+            .DistinctBy(e => e.Name).ToArray();
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
@@ -84,11 +86,21 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
 
     internal int InputSize => Scorer.InputSize;
 
+    /// <summary>
+    /// The calibration fitted on the validation rows after training (temperature scaling and the
+    /// out-of-distribution score; see <see cref="TorchCnnOptions.CalibrateOutputs"/>), applied by this
+    /// transformer and saved inside the ONNX graph. <see cref="OutputCalibration.None"/> without validation rows.
+    /// </summary>
+    public OutputCalibration Calibration => Scorer.Calibration;
+
     int IScoringModel.Classes => Classes;
 
     int IScoringModel.InputSize => InputSize;
 
-    void IScoringModel.Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities) => Scorer.Score(input, rows, probabilities);
+    int IScoringModel.OutOfDistributionSize => Scorer.OutOfDistributionSize;
+
+    void IScoringModel.Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities, Span<float> outOfDistribution) =>
+        Scorer.Score(input, rows, probabilities, outOfDistribution);
 
     DataViewSchema.Column IScoringModel.CheckFeatureColumn(DataViewSchema schema) => CheckFeatureColumn(schema);
 
@@ -115,6 +127,8 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
             (ref ReadOnlyMemory<char> value) => value = "Score".AsMemory());
         builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, Classes), scoreAnnotations.ToAnnotations());
         builder.AddColumn(DefaultColumnNames.PredictedLabel, _label.KeyType, _label.Annotations);
+        if (Scorer.OutOfDistributionSize > 0)
+            builder.AddColumn(DefaultColumnNames.OutOfDistributionScore, new VectorDataViewType(NumberDataViewType.Single, Scorer.OutOfDistributionSize));
         return builder.ToSchema();
     }
 
@@ -129,7 +143,7 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
     /// works without this library. Called by <c>mlContext.Model.Save</c>.
     /// </summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        SavedModelBuilder.Save(new SavedClassifier(FeatureColumnName, InputSize, _label,
+        SavedModelBuilder.Save(new SavedClassifier(FeatureColumnName, InputSize, _label, Calibration.OutOfDistribution is not null,
             () => OnnxExporter.Export(Network, Weights, ExportOptions(OnnxLayout.Row, SavedModelBuilder.IndexColumn))), ctx);
 
     /// <summary>
@@ -149,6 +163,7 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
         ScoreName = DefaultColumnNames.Score,
         PredictedIndexName = predictedIndexName,
         ClassNames = ClassNames,
+        Calibration = Calibration,
         Metadata = new Dictionary<string, string>
         {
             ["class_names"] = string.Join("\n", ClassNames),

@@ -19,6 +19,13 @@ public static class DefaultColumnNames
     /// <summary>The predicted class, of the label's key type: <c>PredictedLabel</c>.</summary>
     public const string PredictedLabel = "PredictedLabel";
 
+    /// <summary>
+    /// The out-of-distribution score of a calibrated model: <c>OutOfDistributionScore</c>, a vector whose
+    /// slot 0 is the score (above 0: the input is unlike the digits the model was calibrated on) and the
+    /// next slots the normalised statistics behind it (see <c>OutOfDistributionStatistics.Names</c>).
+    /// </summary>
+    public const string OutOfDistributionScore = "OutOfDistributionScore";
+
     /// <summary>The image file path read by <c>DigitImageInput</c>: <c>ImagePath</c>.</summary>
     public const string ImagePath = "ImagePath";
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MlNetMnist.SavedModels;
 using MlNetMnist.Reports;
 
 namespace MlNetMnist;
@@ -55,6 +56,8 @@ public static class ModelFile
         using (var stream = File.OpenRead(full))
             read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
         CheckHeader(full, header.AsSpan(0, read));
+        using (var stream = File.OpenRead(full))
+            ZipIntegrity.Check(stream, full);
 
         try
         {
@@ -79,6 +82,8 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(bytes);
         CheckHeader(displayPath, bytes.AsSpan(0, Math.Min(4, bytes.Length)));
+        using (var check = new MemoryStream(bytes, writable: false))
+            ZipIntegrity.Check(check, displayPath);
         try
         {
             using var stream = new MemoryStream(bytes, writable: false);

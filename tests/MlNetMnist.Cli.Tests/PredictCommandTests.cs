@@ -65,6 +65,53 @@ public class PredictCommandTests(ImageModelFixture f)
     }
 
     [Fact]
+    public void TruncatedPngAndJpegAreRefusedNamingTheFileAndBlankImagesAreEmpty()
+    {
+        string dir = Path.Combine(f.Directory, "no-digit");
+        Directory.CreateDirectory(dir);
+        string png = Path.Combine(dir, "cut.png"), jpeg = Path.Combine(dir, "cut.jpg"), blank = Path.Combine(dir, "blank.png");
+        File.WriteAllBytes(png, TestImages.Truncated(SkiaSharp.SKEncodedImageFormat.Png));
+        File.WriteAllBytes(jpeg, TestImages.Truncated(SkiaSharp.SKEncodedImageFormat.Jpeg));
+        File.WriteAllBytes(blank, TestImages.Blanks()[1].Bytes);
+
+        var r = CliRunner.Run("predict", "--model", f.ImageModelPath, png, jpeg, blank, f.PngPaths[0]);
+
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains($"error: {png}: the image is incomplete", r.Error);
+        Assert.Contains($"error: {jpeg}: the image is incomplete", r.Error);
+        Assert.Contains("2 of 4 files could not be predicted", r.Error);
+        var lines = r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split('\t')).ToList();
+        Assert.Equal(new[] { blank, "-", "-", "-", "empty" }, lines[0]);
+        Assert.Equal(f.TestSet.Labels[0].ToString(), lines[1][1]);
+
+        var json = CliRunner.Run("predict", "--model", f.ImageModelPath, blank, "--json");
+        using var document = JsonDocument.Parse(json.Output);
+        var only = document.RootElement.EnumerateArray().Single();
+        Assert.Equal("empty", only.GetProperty("status").GetString());
+        Assert.False(only.TryGetProperty("label", out _));
+    }
+
+    [Fact]
+    public void TrainingOnAnImageFolderWithATruncatedImageStopsWhenAskedNamingIt()
+    {
+        string root = Path.Combine(f.Directory, "folder-with-cut");
+        for (int i = 0; i < 20; i++)
+        {
+            string folder = Path.Combine(root, f.TestSet.Labels[i].ToString());
+            Directory.CreateDirectory(folder);
+            File.Copy(f.PngPaths[i], Path.Combine(folder, $"{i}.png"), overwrite: true);
+        }
+        string cut = Path.Combine(root, f.TestSet.Labels[0].ToString(), "cut.png");
+        File.WriteAllBytes(cut, TestImages.Truncated(SkiaSharp.SKEncodedImageFormat.Png));
+
+        var r = CliRunner.Run("train", "--images", root, "--model", Path.Combine(root, "model.zip"), "--stop-on-unreadable");
+
+        Assert.True(r.ExitCode != 0, r.ToString());
+        Assert.Contains($"{cut}: the image is incomplete", r.Error);
+        Assert.False(File.Exists(Path.Combine(root, "model.zip")));
+    }
+
+    [Fact]
     public void CentringReadsASmallOffCentreDarkOnLightDigitWithThePixelModel()
     {
         // Test digit 0 drawn small (14x14) in the corner of a white 100x100 image.

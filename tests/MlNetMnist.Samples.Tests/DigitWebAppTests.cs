@@ -127,6 +127,31 @@ public class DigitWebAppTests(SampleModelFixture f) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("api/read-number", new ByteArrayContent("nope"u8.ToArray()))).StatusCode);
     }
 
+    [Fact]
+    public async Task ThePredictApiRefusesTruncatedUploadsAndAnswersEmptyForBlankImages()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_url) };
+        var digit = SampleData.Enlarge(f.Test.Pixels.AsSpan(0, 784), 28, 28, 5);
+        byte[] png = SampleData.Png(digit, 140, 140);
+        byte[] jpeg = SampleData.Encode(digit, 140, 140, SkiaSharp.SKEncodedImageFormat.Jpeg);
+        foreach (byte[] whole in new[] { png, jpeg })
+        {
+            var cut = await http.PostAsync("api/predict", new ByteArrayContent(whole.AsSpan(0, whole.Length / 2).ToArray()));
+            Assert.Equal(HttpStatusCode.BadRequest, cut.StatusCode);
+            string problem = await cut.Content.ReadAsStringAsync();
+            Assert.Contains("The request body: the image is incomplete", problem);
+        }
+
+        foreach (byte[] blank in new[] { SampleData.Png(new byte[28 * 28], 28, 28), SampleData.Png(Enumerable.Repeat((byte)255, 300 * 300).ToArray(), 300, 300) })
+        {
+            var empty = await http.PostAsync("api/predict", new ByteArrayContent(blank));
+            Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+            using var json = System.Text.Json.JsonDocument.Parse(await empty.Content.ReadAsStringAsync());
+            Assert.Equal("empty", json.RootElement.GetProperty("status").GetString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, json.RootElement.GetProperty("label").ValueKind);
+        }
+    }
+
     private static async Task Stroke(IPage page, LocatorBoundingBoxResult box, IReadOnlyList<(double X, double Y)> points)
     {
         // The pad is 280x280 CSS pixels; points are in pad coordinates.

@@ -35,6 +35,18 @@ internal static class SampleData
         return png.ToArray();
     }
 
+    /// <summary><paramref name="gray"/> (row-major) encoded with SkiaSharp, e.g. as JPEG.</summary>
+    public static byte[] Encode(ReadOnlySpan<byte> gray, int width, int height, SkiaSharp.SKEncodedImageFormat format, int quality = 90)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(width, height, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque));
+        var rows = gray.ToArray();
+        for (int y = 0; y < height; y++)
+            System.Runtime.InteropServices.Marshal.Copy(rows, y * width, bitmap.GetPixels() + y * bitmap.RowBytes, width);
+        using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(format, quality);
+        return data.ToArray();
+    }
+
     /// <summary>Nearest-neighbour enlargement by an integer factor.</summary>
     public static byte[] Enlarge(ReadOnlySpan<byte> gray, int width, int height, int factor)
     {

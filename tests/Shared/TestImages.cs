@@ -61,6 +61,40 @@ internal static class TestImages
         return bitmap;
     }
 
+    /// <summary>A 200x200 dark-on-light digit-like image (a ring) encoded as PNG or JPEG, cut to half its length: a truncated upload.</summary>
+    public static byte[] Truncated(SKEncodedImageFormat format)
+    {
+        var gray = new byte[200 * 200];
+        for (int y = 0; y < 200; y++)
+            for (int x = 0; x < 200; x++)
+            {
+                double r = Math.Sqrt((x - 100) * (x - 100) + (y - 100) * (y - 100));
+                gray[y * 200 + x] = (byte)(r > 50 && r < 70 ? 0 : 255);
+            }
+        var whole = Encode(gray, 200, 200, format, quality: 90);
+        return whole.AsSpan(0, whole.Length / 2).ToArray();
+    }
+
+    /// <summary>Blank images: 1x1 white, 3000x3000 black and 50x50 fully transparent PNGs, and a blank white JPEG page.</summary>
+    public static IReadOnlyList<(string Name, byte[] Bytes)> Blanks()
+    {
+        static byte[] Solid(int width, int height, SKColor color, SKEncodedImageFormat format = SKEncodedImageFormat.Png)
+        {
+            using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Unpremul));
+            bitmap.Erase(color);
+            using var image = SKImage.FromBitmap(bitmap);
+            using var data = image.Encode(format, 70);
+            return data.ToArray();
+        }
+        return
+        [
+            ("white 1x1", Solid(1, 1, SKColors.White)),
+            ("black 3000x3000", Solid(3000, 3000, SKColors.Black)),
+            ("transparent 50x50", Solid(50, 50, SKColors.Transparent)),
+            ("white page 280x280 JPEG", Solid(280, 280, SKColors.White, SKEncodedImageFormat.Jpeg)),
+        ];
+    }
+
     /// <summary>The signature and IHDR chunk of a PNG of the given size (no pixel data).</summary>
     internal static byte[] PngHeader(int width, int height)
     {

@@ -38,6 +38,7 @@ internal static class BareTorchSharpTraining
         nameof(TorchCnnOptions.Progress), nameof(TorchCnnOptions.BatchProgress), nameof(TorchCnnOptions.BatchProgressInterval),
         nameof(TorchCnnOptions.CheckpointPath), nameof(TorchCnnOptions.ResumeFromCheckpoint), nameof(TorchCnnOptions.Cancellation),
         nameof(TorchCnnOptions.ValidationEveryBatches), nameof(TorchCnnOptions.ScoringBatchSize),
+        nameof(TorchCnnOptions.CalibrateOutputs), nameof(TorchCnnOptions.OutOfDistributionFlagRate),
         nameof(TorchCnnOptions.ImageChannels), nameof(TorchCnnOptions.ImageHeight), nameof(TorchCnnOptions.ImageWidth),
     };
 

@@ -43,6 +43,9 @@ internal sealed record BenchSettings(int? Threads, int? Epochs, int? CheckEvery,
         if (Epochs is int e) options.Epochs = e;
         options.Seed = seed;
         options.ValidationEveryBatches = CheckEvery;
+        // The evaluation images go to Fit only for the accuracy checks; a user who calls Fit without
+        // validation rows gets no calibration, so none is fitted (nor timed) here.
+        options.CalibrateOutputs = false;
         return options;
     }
 

@@ -32,7 +32,7 @@ internal static class TestTimeAugmentation
             {
                 for (int r = 0; r < count; r++)
                     Shift(pixels.AsSpan((start + r) * size, size), views.AsSpan(r * size, size), height, width, dx, dy);
-                model.Score(views.AsSpan(0, count * size), count, scores);
+                model.Score(views.AsSpan(0, count * size), count, scores, Span<float>.Empty);
                 for (int i = 0; i < count * classes; i++) sum[i] += scores[i];
             }
             for (int r = 0; r < count; r++)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using Microsoft.ML;
 
@@ -47,7 +48,9 @@ internal sealed class EvaluateCommand
         {
             _console.Out.WriteLine($"Model: {Path.GetFullPath(modelPath)}");
             var test = TestSetEvaluation.LoadTest(ml, dataDirectory, maxTestRows);
-            TestSetEvaluation.Run(ml, model, test, metricsJson, _console, verbose);
+            double? temperature = SavedModels.SavedModelMetadata.Read(Path.GetFullPath(modelPath)).TryGetValue("temperature", out var t)
+                && double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null;
+            TestSetEvaluation.Run(ml, model, test, metricsJson, _console, verbose, temperature);
         }
         finally
         {

@@ -9,8 +9,10 @@ namespace MlNetMnist.Cli.Commands;
 
 /// <summary>
 /// <c>predict --model model.zip [--json] [--no-centre] [--top N] [--threshold P] FILE|DIR...</c>: one line
-/// (or JSON object) per image with the predicted label, its probability and the top classes. A file
-/// that cannot be read is reported and the others are still predicted; the exit code is then 1.
+/// (or JSON object) per image with the predicted label, its probability, the top classes and the status
+/// (<c>ok</c>, <c>needs review</c>, or <c>empty</c> with no label for an image with no ink). A file that
+/// cannot be read (not an image, truncated, corrupt) is reported and the others are still predicted; the
+/// exit code is then 1.
 /// </summary>
 internal sealed class PredictCommand
 {
@@ -55,7 +57,7 @@ internal sealed class PredictCommand
 
     public Option<float?> Threshold { get; } = new("--threshold")
     {
-        Description = "Mark predictions whose probability is below P (0 to 1) as 'needs review'.",
+        Description = "Mark predictions whose probability is below P (0 to 1) as 'needs review' (a calibrated model also marks inputs that do not look like digits; images with no ink are 'empty').",
         HelpName = "P",
     };
 
@@ -90,7 +92,7 @@ internal sealed class PredictCommand
         using (var service = DigitPredictionService.Load(modelPath, options))
         {
             var results = new List<ImageFilePrediction>();
-            var writer = new PredictResultWriter(_console, json, threshold is not null);
+            var writer = new PredictResultWriter(_console, json);
             foreach (var result in service.PredictImageFiles(parseResult.GetValue(Paths) ?? [], ChunkSize))
             {
                 results.Add(result);

@@ -27,6 +27,7 @@ internal sealed class TrainCommand
         Data.Required = false; // --images DIR replaces it
         Command.Options.Add(Images);
         Command.Options.Add(ImageInput);
+        Command.Options.Add(StopOnUnreadable);
         foreach (var option in Training.All) Command.Options.Add(option);
         foreach (var option in Checkpoints.All) Command.Options.Add(option);
         foreach (var option in new Option[] { Ensemble, MaxTrainRows, MaxTestRows, MetricsJson, Onnx, Predictions, Report, NoDownload, Mirrors }) Command.Options.Add(option);
@@ -46,6 +47,11 @@ internal sealed class TrainCommand
     public Option<bool> ImageInput { get; } = new("--image-input")
     {
         Description = "Save the MNIST model with the image-input chain in front, so it takes image paths (PNG, JPEG, ...) and prepares real-world images like MNIST digits inside model.zip (always so with --images).",
+    };
+
+    public Option<bool> StopOnUnreadable { get; } = new("--stop-on-unreadable")
+    {
+        Description = "With --images: stop when an image cannot be read (not an image, truncated or corrupt) instead of leaving it out with a warning.",
     };
 
     public Option<string> Model { get; } = CommonOptions.Model("Where to save the trained model (ML.NET .zip). Written atomically: a failed run leaves an existing file untouched.");
@@ -144,7 +150,8 @@ internal sealed class TrainCommand
 
         var ml = new MLContext(seed: options.Seed);
         ml.SetOnnxThreads(options.Threads);
-        var (train, test) = imagesArg is not null ? ImageFolderTraining.Load(ml, dataDirectory, maxTrainRows, maxTestRows, output)
+        var (train, test) = imagesArg is not null ? ImageFolderTraining.Load(ml, dataDirectory, maxTrainRows, maxTestRows, output, _console.Error,
+                parseResult.GetValue(StopOnUnreadable) ? UnreadableImages.Stop : UnreadableImages.Skip)
             : (MnistData.Load(ml, dataDirectory, MnistSplit.Train, maxTrainRows), TestSetEvaluation.LoadTest(ml, dataDirectory, maxTestRows));
         if (imagesArg is null) output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Data: {0} ({1:N0} training images, {2:N0} test images)",
             dataDirectory, train.GetRowCount() ?? 0, test.GetRowCount() ?? 0));

@@ -1,3 +1,4 @@
+using MlNetMnist.Calibration;
 using MlNetMnist.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,7 +46,22 @@ internal sealed class NetworkScorer : IDisposable
     /// Scores <paramref name="rows"/> rows of <paramref name="input"/> (<c>rows * InputSize</c> values)
     /// into <paramref name="probabilities"/> (<c>rows * Classes</c> values).
     /// </summary>
-    public void Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities)
+    public void Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities) => Score(input, rows, probabilities, []);
+
+    /// <summary>
+    /// The calibration applied after the logits: the temperature the softmax divides them by, and the
+    /// out-of-distribution score (the same computation as the exported ONNX graph).
+    /// </summary>
+    public OutputCalibration Calibration { get; set; } = OutputCalibration.None;
+
+    /// <summary>Values per row of the out-of-distribution output (0 when the calibration has none).</summary>
+    public int OutOfDistributionSize => Calibration.OutOfDistribution is null ? 0 : OutOfDistributionStatistics.Count + 1;
+
+    /// <summary>
+    /// As <see cref="Score(ReadOnlySpan{float}, int, Span{float})"/>, also writing the out-of-distribution
+    /// output of each row (<see cref="OutOfDistributionSize"/> values) into <paramref name="outOfDistribution"/> when it is not empty.
+    /// </summary>
+    public void Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities, Span<float> outOfDistribution)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (rows == 0) return;
@@ -55,8 +71,37 @@ internal sealed class NetworkScorer : IDisposable
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var x = tensor(input[..(rows * InputSize)].ToArray(), new long[] { rows, InputSize }).to(_device);
-        var p = nn.functional.softmax(_inference.forward(x), 1).cpu().contiguous();
+        var logits = _inference.forward(x);
+        var scaled = Calibration.Temperature == 1f ? logits : logits.div(Calibration.Temperature);
+        var p = nn.functional.softmax(scaled, 1).cpu().contiguous();
         p.data<float>().CopyTo(probabilities[..(rows * Classes)]);
+        if (outOfDistribution.IsEmpty || Calibration.OutOfDistribution is not { } ood) return;
+        var z = logits.cpu().contiguous().data<float>().ToArray();
+        int size = OutOfDistributionSize;
+        Span<float> raw = stackalloc float[OutOfDistributionStatistics.Count];
+        for (int r = 0; r < rows; r++)
+        {
+            OutOfDistributionStatistics.Compute(Definition, input.Slice(r * InputSize, InputSize), z.AsSpan(r * Classes, Classes), Calibration.Temperature, raw);
+            var target = outOfDistribution.Slice(r * size, size);
+            target[0] = ood.Score(raw, target[1..]);
+        }
+    }
+
+    /// <summary>The logits of <paramref name="rows"/> rows (no temperature), for calibration.</summary>
+    public float[] Logits(ReadOnlySpan<float> input, int rows)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var result = new float[rows * Classes];
+        const int batch = 1000;
+        for (int start = 0; start < rows; start += batch)
+        {
+            int n = Math.Min(batch, rows - start);
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            var x = tensor(input.Slice(start * InputSize, n * InputSize).ToArray(), new long[] { n, InputSize }).to(_device);
+            _inference.forward(x).cpu().contiguous().data<float>().CopyTo(result.AsSpan(start * Classes, n * Classes));
+        }
+        return result;
     }
 
     /// <summary>Calls with at most this many rows run LibTorch on the calling thread alone (see <see cref="Native.OpenMpThreads"/>).</summary>

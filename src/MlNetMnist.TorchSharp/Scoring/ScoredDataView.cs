@@ -35,7 +35,7 @@ internal sealed class ScoredDataView : IDataView
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var needed = columnsNeeded.Select(c => c.Index).ToHashSet();
-        bool scoring = needed.Contains(SourceColumns) || needed.Contains(SourceColumns + 1);
+        bool scoring = needed.Any(i => i >= SourceColumns);
         var sourceNeeded = _source.Schema.Where(c => needed.Contains(c.Index)).ToList();
         var main = _source.GetRowCursor(sourceNeeded);
         var lookahead = scoring ? _source.GetRowCursor(new[] { _features }) : null;
@@ -55,6 +55,8 @@ internal sealed class ScoredDataView : IDataView
         private readonly int _classes;
         private readonly float[] _batchInput;
         private readonly float[] _batchScores;
+        private readonly float[] _batchOod;
+        private readonly int _oodSize;
         private long _batchStart;
         private int _batchRows;
         private VBuffer<float> _featureBuffer;
@@ -71,11 +73,14 @@ internal sealed class ScoredDataView : IDataView
                 _getFeatures = lookahead.GetGetter<VBuffer<float>>(parent._features);
                 _batchInput = new float[parent._batchSize * parent._transformer.InputSize];
                 _batchScores = new float[parent._batchSize * _classes];
+                _oodSize = active.Contains(parent.SourceColumns + 2) ? parent._transformer.OutOfDistributionSize : 0;
+                _batchOod = new float[parent._batchSize * _oodSize];
             }
             else
             {
                 _batchInput = Array.Empty<float>();
                 _batchScores = Array.Empty<float>();
+                _batchOod = Array.Empty<float>();
             }
         }
 
@@ -105,11 +110,14 @@ internal sealed class ScoredDataView : IDataView
                 rows++;
             }
             _batchRows = rows;
-            _parent._transformer.Score(_batchInput, rows, _batchScores);
+            _parent._transformer.Score(_batchInput, rows, _batchScores, _batchOod.AsSpan(0, rows * _oodSize));
         }
 
         private ReadOnlySpan<float> CurrentScores =>
             _batchScores.AsSpan((int)(_main.Position - _batchStart) * _classes, _classes);
+
+        private ReadOnlySpan<float> CurrentOutOfDistribution =>
+            _batchOod.AsSpan((int)(_main.Position - _batchStart) * _oodSize, _oodSize);
 
         public override bool IsColumnActive(DataViewSchema.Column column) =>
             column.Index < _parent.SourceColumns ? _main.IsColumnActive(_main.Schema[column.Index]) : _active.Contains(column.Index);
@@ -124,6 +132,11 @@ internal sealed class ScoredDataView : IDataView
             {
                 ValueGetter<VBuffer<float>> score = (ref VBuffer<float> value) => CopyScores(CurrentScores, ref value);
                 return score as ValueGetter<TValue> ?? throw TypeMismatch<TValue>(column);
+            }
+            if (column.Index == _parent.SourceColumns + 2)
+            {
+                ValueGetter<VBuffer<float>> ood = (ref VBuffer<float> value) => CopyScores(CurrentOutOfDistribution, ref value);
+                return ood as ValueGetter<TValue> ?? throw TypeMismatch<TValue>(column);
             }
             ValueGetter<uint> predicted = (ref uint value) => value = ArgMaxKey(CurrentScores);
             return predicted as ValueGetter<TValue> ?? throw TypeMismatch<TValue>(column);

@@ -44,6 +44,7 @@ internal sealed class TorchCnnRowMapper : IRowToRowMapper
         private readonly ValueGetter<VBuffer<float>>? _getFeatures;
         private readonly float[] _features;
         private readonly float[] _scores;
+        private readonly float[] _ood;
         private VBuffer<float> _buffer;
         private long _scoredPosition = -1;
 
@@ -54,6 +55,7 @@ internal sealed class TorchCnnRowMapper : IRowToRowMapper
             _active = active;
             _features = new float[parent._transformer.InputSize];
             _scores = new float[parent._transformer.Classes];
+            _ood = new float[parent._transformer.OutOfDistributionSize];
             if (active.Any(i => i >= parent.InputSchema.Count))
                 _getFeatures = input.GetGetter<VBuffer<float>>(parent._features);
         }
@@ -75,7 +77,7 @@ internal sealed class TorchCnnRowMapper : IRowToRowMapper
             {
                 _getFeatures!(ref _buffer);
                 _parent._transformer.CopyFeatures(_buffer, _input.Position, _features);
-                _parent._transformer.Score(_features, 1, _scores);
+                _parent._transformer.Score(_features, 1, _scores, _ood);
                 _scoredPosition = _input.Position;
             }
             return _scores;
@@ -92,6 +94,15 @@ internal sealed class TorchCnnRowMapper : IRowToRowMapper
             {
                 ValueGetter<VBuffer<float>> score = (ref VBuffer<float> value) => ScoredDataView.CopyScores(Scores(), ref value);
                 return score as ValueGetter<TValue> ?? throw ScoredDataView.TypeMismatch<TValue>(column);
+            }
+            if (column.Index == inputCount + 2)
+            {
+                ValueGetter<VBuffer<float>> ood = (ref VBuffer<float> value) =>
+                {
+                    Scores();
+                    ScoredDataView.CopyScores(_ood, ref value);
+                };
+                return ood as ValueGetter<TValue> ?? throw ScoredDataView.TypeMismatch<TValue>(column);
             }
             ValueGetter<uint> predicted = (ref uint value) => value = ScoredDataView.ArgMaxKey(Scores());
             return predicted as ValueGetter<TValue> ?? throw ScoredDataView.TypeMismatch<TValue>(column);

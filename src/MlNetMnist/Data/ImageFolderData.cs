@@ -70,23 +70,51 @@ public static class ImageFolderData
     /// <exception cref="InvalidDataException">Some images cannot be read (all are listed).</exception>
     public static IDataView LoadPixels(MLContext ml, IReadOnlyList<ImageFolderEntry> entries, int width = 28, int height = 28)
     {
+        var (view, problems) = LoadPixels(ml, entries, width, height, UnreadableImages.Stop);
+        return problems.Count == 0 ? view : throw Unreadable(problems, entries.Count);
+    }
+
+    /// <summary>
+    /// Rows of <c>Label</c> (text) and <c>Features</c> for the given images, and what happened to those
+    /// that cannot be read (missing, not an image, or truncated or corrupt: a partly decoded image is
+    /// never returned). With <see cref="UnreadableImages.Stop"/> any such file throws, listing them all;
+    /// with <see cref="UnreadableImages.Skip"/> they are left out and returned, each as <c>path: problem</c>.
+    /// </summary>
+    private static (IDataView View, IReadOnlyList<string> Problems) LoadPixels(MLContext ml, IReadOnlyList<ImageFolderEntry> entries, int width, int height, UnreadableImages unreadable)
+    {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(entries);
-        RequireReadable(entries);
+        // Our decoder refuses a truncated or corrupt file (ML.NET's image loader would decode part of it silently).
+        var readable = new List<ImageFolderEntry>(entries.Count);
+        var problems = new List<string>();
+        foreach (var entry in entries)
+        {
+            try
+            {
+                DigitImages.Validate(entry.ImagePath);
+                readable.Add(entry);
+            }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        if (problems.Count > 0 && unreadable == UnreadableImages.Stop) throw Unreadable(problems, entries.Count);
+        if (readable.Count == 0) throw Unreadable(problems, entries.Count);
         var imageInput = ImageInputFor(width, height);
-        var paths = ml.Data.LoadFromEnumerable(entries.Select(e => new PathRow { Label = e.Label, ImagePath = e.ImagePath }).ToArray());
+        var paths = ml.Data.LoadFromEnumerable(readable.Select(e => new PathRow { Label = e.Label, ImagePath = e.ImagePath }).ToArray());
         var chain = ml.Transforms.DigitImageInput(imageInput).Fit(paths);
         var features = chain.Transform(paths).GetColumn<float[]>(imageInput.FeatureColumnName).ToList();
-        var rows = new PixelRow[entries.Count];
-        for (int i = 0; i < rows.Length; i++) rows[i] = new PixelRow { Label = entries[i].Label, Features = features[i] };
+        var rows = new PixelRow[readable.Count];
+        for (int i = 0; i < rows.Length; i++) rows[i] = new PixelRow { Label = readable[i].Label, Features = features[i] };
         var schema = SchemaDefinition.Create(typeof(PixelRow));
         schema[nameof(PixelRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width * height);
-        return ml.Data.LoadFromEnumerable(rows, schema);
+        return (ml.Data.LoadFromEnumerable(rows, schema), problems);
     }
 
     /// <summary>
     /// The tree at <paramref name="root"/> split for training and evaluation, as pixel rows
-    /// (<see cref="LoadPixels"/>): one image in <paramref name="holdOutEvery"/> of each class (in path
+    /// (<see cref="LoadPixels(MLContext, IReadOnlyList{ImageFolderEntry}, int, int)"/>): one image in <paramref name="holdOutEvery"/> of each class (in path
     /// order) is held out for the test part, so every class is in both; classes with a single image
     /// stay in training. When nothing can be held out, the test part is the training part
     /// (<see cref="ImageFolderSplit.TestIsTrainingData"/>).
@@ -98,9 +126,15 @@ public static class ImageFolderData
     /// <param name="maxTestRows">At most this many test images, or null for all.</param>
     /// <param name="width">Width of the images in the views. Default 28.</param>
     /// <param name="height">Height of the images in the views. Default 28.</param>
+    /// <param name="unreadable">
+    /// What to do with files that cannot be read (not an image, or truncated or corrupt: a partly decoded
+    /// image is never trained on). <see cref="UnreadableImages.Skip"/> (the default) leaves them out and
+    /// lists them in <see cref="ImageFolderSplit.Skipped"/>; <see cref="UnreadableImages.Stop"/> throws, listing them.
+    /// </param>
     /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
-    /// <exception cref="InvalidDataException">There are no images, or some cannot be read (all are listed).</exception>
-    public static ImageFolderSplit LoadTrainTest(MLContext ml, string root, int holdOutEvery = 5, int? maxTrainRows = null, int? maxTestRows = null, int width = 28, int height = 28)
+    /// <exception cref="InvalidDataException">There are no images, no image can be read, or (<see cref="UnreadableImages.Stop"/>) some cannot be read (all are listed).</exception>
+    public static ImageFolderSplit LoadTrainTest(MLContext ml, string root, int holdOutEvery = 5, int? maxTrainRows = null, int? maxTestRows = null, int width = 28, int height = 28,
+        UnreadableImages unreadable = UnreadableImages.Skip)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentOutOfRangeException.ThrowIfLessThan(holdOutEvery, 2);
@@ -117,12 +151,16 @@ public static class ImageFolderData
         if (maxTestRows is int maxTest) test = test.Take(maxTest).ToList();
         bool testIsTraining = test.Count == 0;
         if (testIsTraining) test = train;
-        var trainView = LoadPixels(ml, train, width, height);
-        return new ImageFolderSplit(trainView, testIsTraining ? trainView : LoadPixels(ml, test, width, height),
-            ImageFolder.Labels(entries), train.Count, test.Count, testIsTraining);
+        var (trainView, trainSkipped) = LoadPixels(ml, train, width, height, unreadable);
+        var (testView, testSkipped) = testIsTraining ? (trainView, []) : LoadPixels(ml, test, width, height, unreadable);
+        return new ImageFolderSplit(trainView, testView, ImageFolder.Labels(entries), train.Count - trainSkipped.Count,
+            testIsTraining ? train.Count - trainSkipped.Count : test.Count - testSkipped.Count, testIsTraining)
+        {
+            Skipped = [.. trainSkipped, .. testSkipped],
+        };
     }
 
-    /// <summary>The image-input options of the chain whose pixels <see cref="LoadPixels"/> gives (the default chain at that size).</summary>
+    /// <summary>The image-input options of the chain whose pixels <see cref="LoadPixels(MLContext, IReadOnlyList{ImageFolderEntry}, int, int)"/> gives (the default chain at that size).</summary>
     internal static DigitImageInputOptions ImageInputFor(int width, int height) => new()
     {
         Width = width,
@@ -164,4 +202,21 @@ public static class ImageFolderData
 /// <param name="TrainCount">Training images.</param>
 /// <param name="TestCount">Test images.</param>
 /// <param name="TestIsTrainingData">True when too few images were there to hold any out.</param>
-public sealed record ImageFolderSplit(IDataView Train, IDataView Test, IReadOnlyList<string> Labels, int TrainCount, int TestCount, bool TestIsTrainingData);
+public sealed record ImageFolderSplit(IDataView Train, IDataView Test, IReadOnlyList<string> Labels, int TrainCount, int TestCount, bool TestIsTrainingData)
+{
+    /// <summary>
+    /// The files left out because they cannot be read (<see cref="UnreadableImages.Skip"/>), each as
+    /// <c>path: problem</c> (for example a truncated PNG); empty when every image was read.
+    /// </summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+}
+
+/// <summary>What loading an image folder does with a file that cannot be read (missing, not an image, truncated or corrupt).</summary>
+public enum UnreadableImages
+{
+    /// <summary>Leave it out and report it (<see cref="ImageFolderSplit.Skipped"/>); the other images are used.</summary>
+    Skip,
+
+    /// <summary>Stop: throw an <see cref="InvalidDataException"/> that lists every such file.</summary>
+    Stop,
+}

@@ -49,19 +49,19 @@ public sealed class DigitImagePreprocessor
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not an image the decoder reads; the message names it.</exception>
-    public float[] ProcessFile(string path)
+    public float[] ProcessFile(string path) => Process(DecodeFile(path));
+
+    private static GrayImage DecodeFile(string path)
     {
         byte[] bytes = DigitImages.ReadFile(path, out string full);
-        GrayImage image;
         try
         {
-            image = GrayImage.Decode(bytes);
+            return GrayImage.Decode(bytes);
         }
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{full}: {e.Message}", e);
         }
-        return Process(image);
     }
 
     /// <summary>Pre-processes a grayscale image given as values 0-255, row-major.</summary>
@@ -70,6 +70,27 @@ public sealed class DigitImagePreprocessor
     /// <param name="height">Image height.</param>
     public float[] ProcessGray(ReadOnlySpan<float> gray, int width, int height) =>
         Process(new GrayImage(width, height, gray.ToArray()));
+
+    /// <summary>
+    /// Pre-processes an image and measures its ink (<see cref="InkMeasure"/>) at its own resolution, before
+    /// any contrast stretching: centring stretches faint paper noise to full ink, so the ink of a blank
+    /// page is measured before it.
+    /// </summary>
+    internal (float[] Pixels, float Ink) ProcessWithInk(GrayImage image)
+    {
+        float ink = InkMeasure.Contrast(image.Values, image.Width, image.Height);
+        return (Process(image), ink);
+    }
+
+    /// <summary><see cref="ProcessWithInk(GrayImage)"/> of an encoded image.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not an image, or are truncated or corrupt.</exception>
+    internal (float[] Pixels, float Ink) ProcessWithInk(ReadOnlySpan<byte> encoded) => ProcessWithInk(GrayImage.Decode(encoded.ToArray()));
+
+    /// <summary><see cref="ProcessWithInk(GrayImage)"/> of an in-memory image.</summary>
+    internal (float[] Pixels, float Ink) ProcessWithInk(MLImage image) => ProcessWithInk(GrayImage.From(image));
+
+    /// <summary><see cref="ProcessWithInk(GrayImage)"/> of an image file; errors name the file.</summary>
+    internal (float[] Pixels, float Ink) ProcessFileWithInk(string path) => ProcessWithInk(DecodeFile(path));
 
     private float[] Process(GrayImage image)
     {

@@ -75,6 +75,7 @@ public static class DigitImages
         ArgumentNullException.ThrowIfNull(encoded);
         if (encoded.Length == 0) throw new InvalidDataException("the file is empty; expected an image (PNG, JPEG, BMP, GIF, WEBP).");
         DecompressionBombGuard.Check(encoded);
+        EncodedImageCheck.RequireComplete(encoded);
         try
         {
             using var stream = new MemoryStream(encoded, writable: false);

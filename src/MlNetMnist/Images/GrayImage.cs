@@ -72,11 +72,18 @@ internal sealed class GrayImage
         using var codec = SKCodec.Create(stream) ?? throw NotAnImage(encoded);
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Bgra8888, SKAlphaType.Premul);
         if (info.Width < 1 || info.Height < 1) throw NotAnImage(encoded);
-        using var bitmap = SKBitmap.Decode(codec, info) ?? throw NotAnImage(encoded);
         var bytes = new byte[info.Width * info.Height * 4];
-        int rowLength = info.Width * 4;
-        for (int y = 0; y < info.Height; y++)
-            Marshal.Copy(bitmap.GetPixels() + y * bitmap.RowBytes, bytes, y * rowLength, rowLength);
+        var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+        try
+        {
+            // Not SKBitmap.Decode: it returns the part of a truncated image that was decoded (the rest left
+            // blank or filled with the last row) as if it were the whole image.
+            EncodedImageCheck.Require(codec.GetPixels(info, handle.AddrOfPinnedObject()), encoded);
+        }
+        finally
+        {
+            handle.Free();
+        }
         return FromPixels(bytes, info.Width, info.Height, bgra: true);
     }
 

@@ -14,17 +14,17 @@ namespace MlNetMnist.Onnx;
 internal static class OnnxEnsembleExporter
 {
     /// <summary>Encodes the members as one averaging ONNX model.</summary>
-    /// <param name="members">The networks and their weights; at least one, all with the same input size and classes.</param>
+    /// <param name="members">The networks, their weights and the temperature each member's logits are divided by before its softmax (1: none); at least one, all with the same input size and classes.</param>
     /// <param name="options">Layout, names and metadata.</param>
     /// <returns>The serialised <c>ModelProto</c>.</returns>
     /// <exception cref="ArgumentException">No member, or members that disagree on the input size or the classes.</exception>
-    public static byte[] Export(IReadOnlyList<(NetworkDefinition Definition, NetworkWeights Weights)> members, OnnxExportOptions options)
+    public static byte[] Export(IReadOnlyList<(NetworkDefinition Definition, NetworkWeights Weights, float Temperature)> members, OnnxExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(members);
         ArgumentNullException.ThrowIfNull(options);
         if (members.Count == 0) throw new ArgumentException("An ensemble needs at least one member.", nameof(members));
         var first = members[0].Definition;
-        foreach (var (definition, _) in members)
+        foreach (var (definition, _, _) in members)
             if (definition.InputSize != first.InputSize || definition.Classes != first.Classes)
                 throw new ArgumentException(
                     $"Ensemble members must share the input and the classes: {first.Name} takes {first.InputSize} values and gives {first.Classes} classes, {definition.Name} takes {definition.InputSize} and gives {definition.Classes}.",
@@ -47,12 +47,13 @@ internal static class OnnxEnsembleExporter
         var probabilities = new List<string>(members.Count);
         for (int k = 0; k < members.Count; k++)
         {
-            var (definition, weights) = members[k];
+            var (definition, weights, temperature) = members[k];
             string prefix = string.Create(CultureInfo.InvariantCulture, $"m{k}.");
             var emitter = new OnnxLayerEmitter(graph, weights, prefix);
             string x = input;
             for (int i = 0; i < definition.Layers.Count; i++)
                 x = emitter.Emit(i, definition.Layers[i], x);
+            x = OnnxCalibrationEmitter.Temperature(graph, x, temperature);
             probabilities.Add(graph.AddNode("Softmax", prefix + "softmax", [x], softmaxAxis));
         }
 

@@ -24,6 +24,15 @@ public sealed class OnnxExportOptions
     /// </summary>
     public IReadOnlyList<string>? ClassNames { get; set; }
 
+    /// <summary>
+    /// Temperature scaling and the out-of-distribution score, written after the logits (see
+    /// <see cref="Calibration.OutputCalibration"/>); null for neither.
+    /// </summary>
+    public Calibration.OutputCalibration? Calibration { get; set; }
+
+    /// <summary>Name of the out-of-distribution output (written when <see cref="Calibration"/> has one). Default <c>OutOfDistributionScore</c>.</summary>
+    public string OutOfDistributionName { get; set; } = DefaultColumnNames.OutOfDistributionScore;
+
     /// <summary>Key/value pairs stored as the model's <c>metadata_props</c> (e.g. class labels).</summary>
     public IDictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>();
 }

@@ -1,5 +1,6 @@
 using MlNetMnist.Reports;
 using System.Globalization;
+using MlNetMnist.Calibration;
 using MlNetMnist.Networks;
 
 namespace MlNetMnist.Onnx;
@@ -37,6 +38,10 @@ public static class OnnxExporter
         graph.Reserve(options.InputName);
         graph.Reserve(options.ScoreName);
         if (options.PredictedIndexName is not null) graph.Reserve(options.PredictedIndexName);
+        var calibration = options.Calibration ?? OutputCalibration.None;
+        calibration.Validate();
+        var ood = calibration.OutOfDistribution;
+        if (ood is not null) graph.Reserve(options.OutOfDistributionName);
 
         bool row = options.Layout == OnnxLayout.Row;
         var batch = OnnxDimension.Symbolic("N");
@@ -48,18 +53,25 @@ public static class OnnxExporter
         if (row) x = Reshape(graph, "input_to_batch", x, [1, definition.InputSize]);
 
         var emitter = new OnnxLayerEmitter(graph, weights);
+        string pixels = x; // the input after the network's polarity step, for the ink statistics
         for (int i = 0; i < definition.Layers.Count; i++)
+        {
             x = emitter.Emit(i, definition.Layers[i], x);
+            if (i == 0 && definition.Layers[0] is AutoInvertSpec) pixels = x;
+        }
+        string logits = x;
+        x = OnnxCalibrationEmitter.Temperature(graph, logits, calibration.Temperature);
 
         var softmaxAxis = new[] { OnnxAttribute.Int("axis", -1) };
+        string probabilities;
         if (row)
         {
-            string probabilities = graph.AddNode("Softmax", "softmax", [x], softmaxAxis);
+            probabilities = graph.AddNode("Softmax", "softmax", [x], softmaxAxis);
             Reshape(graph, "score_to_row", probabilities, [definition.Classes], options.ScoreName);
         }
         else
         {
-            graph.AddNode("Softmax", "softmax", [x], softmaxAxis, options.ScoreName);
+            probabilities = graph.AddNode("Softmax", "softmax", [x], softmaxAxis, options.ScoreName);
         }
         graph.AddOutput(new OnnxValueInfo(options.ScoreName, OnnxElementType.Float, row ? [classes] : [batch, classes]));
         if (options.ClassNames is { } classNames)
@@ -72,6 +84,21 @@ public static class OnnxExporter
                 [OnnxAttribute.Int("axis", row ? 0 : 1), OnnxAttribute.Int("keepdims", row ? 1 : 0)], options.PredictedIndexName);
             OnnxDimension[] indexShape = row ? [OnnxDimension.Fixed(1)] : [batch];
             graph.AddOutput(new OnnxValueInfo(options.PredictedIndexName, OnnxElementType.Int64, indexShape));
+        }
+
+        if (ood is not null)
+        {
+            var size = OnnxDimension.Fixed(OutOfDistributionStatistics.Count + 1);
+            if (row)
+            {
+                string scores = OnnxCalibrationEmitter.OutOfDistribution(graph, definition, pixels, logits, probabilities, ood, null);
+                Reshape(graph, "ood_to_row", scores, [OutOfDistributionStatistics.Count + 1], options.OutOfDistributionName);
+            }
+            else
+            {
+                OnnxCalibrationEmitter.OutOfDistribution(graph, definition, pixels, logits, probabilities, ood, options.OutOfDistributionName);
+            }
+            graph.AddOutput(new OnnxValueInfo(options.OutOfDistributionName, OnnxElementType.Float, row ? [size] : [batch, size]));
         }
 
         string doc = string.Create(CultureInfo.InvariantCulture,
@@ -109,6 +136,13 @@ public static class OnnxExporter
     internal static List<KeyValuePair<string, string>> MetadataOf(OnnxExportOptions options)
     {
         var metadata = new List<KeyValuePair<string, string>>();
+        if (options.Calibration is { } calibration)
+        {
+            metadata.Add(new("temperature", calibration.Temperature.ToString("R", CultureInfo.InvariantCulture)));
+            if (calibration.OutOfDistribution is { } ood)
+                metadata.Add(new("out_of_distribution", string.Create(CultureInfo.InvariantCulture,
+                    $"{options.OutOfDistributionName}: slot 0 = score (> 0 flags; calibrated to flag {ood.FlagRate:P2} of {ood.CalibrationRows} held-out digits), then {string.Join(", ", OutOfDistributionStatistics.Names)}")));
+        }
         if (options.Metadata is null) return metadata;
         foreach (var (key, value) in options.Metadata)
         {

@@ -72,6 +72,7 @@ public static class HtmlReportWriter
             _html.Append("</div>\n");
             TopConfusions();
             Gallery();
+            Calibration();
             Training(trainingCurvesPng);
             Samples();
             Metadata(metadata);
@@ -219,6 +220,19 @@ public static class HtmlReportWriter
                 .Append("\" width=\"").Append(Math.Max(1, (int)Math.Round(shape.Width * scale)).ToString(Ci))
                 .Append("\" height=\"").Append(Math.Max(1, (int)Math.Round(shape.Height * scale)).ToString(Ci))
                 .Append("\" alt=\"").Append(E(alt)).Append("\" title=\"").Append(E(alt)).Append("\">");
+        }
+
+        private void Calibration()
+        {
+            if (report.Calibration is not { } c) return;
+            _html.Append("<section id=\"calibration\">\n<h2>Calibration</h2>\n<p class=\"hint\">Do the probabilities mean what they say? Rows are binned by their top probability; in a well calibrated model each bin's accuracy equals its mean confidence (the diagonal). The expected calibration error is the row-weighted mean gap.</p>\n<div class=\"cards\">\n");
+            Card("Expected calibration error", Percent(c.ExpectedCalibrationError), $"{c.Bins.Count} equal-width bins", main: true);
+            if (c.Temperature is double t)
+                Card("Temperature", t.ToString("0.###", Ci), "logits are divided by it before the softmax (fitted on validation rows)");
+            if (c.ExpectedCalibrationErrorBeforeScaling is double before)
+                Card("Before temperature scaling", Percent(before), "the same model with temperature 1");
+            _html.Append("</div>\n<img id=\"reliability-diagram\" class=\"chart\" src=\"").Append(ReportImages.PngDataUri(ReliabilityChart.Png(c)))
+                .Append("\" alt=\"Reliability diagram: accuracy against confidence per bin\">\n</section>\n");
         }
 
         private void Training(byte[]? curvesPng)

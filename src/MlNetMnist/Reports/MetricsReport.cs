@@ -94,6 +94,13 @@ public sealed partial record MetricsReport
     /// <summary>Shape of the images in <see cref="Misclassified"/> and <see cref="SampleImages"/>; null when the features are not images.</summary>
     public ImageShape? ImageShape { get; init; }
 
+    /// <summary>
+    /// Whether the probabilities mean what they say: the expected calibration error and the reliability
+    /// diagram's bins (and, when the model's temperature is known, the error before temperature scaling).
+    /// Null for a report made from metrics alone.
+    /// </summary>
+    public MlNetMnist.Calibration.CalibrationReport? Calibration { get; init; }
+
     /// <summary>The training curves, when the report was given a training history.</summary>
     public TrainingSummary? Training { get; init; }
 
@@ -221,6 +228,7 @@ public sealed partial record MetricsReport
                 && Misclassified.SequenceEqual(other.Misclassified)
                 && SampleImages.SequenceEqual(other.SampleImages)
                 && Equals(ImageShape, other.ImageShape)
+                && Equals(Calibration, other.Calibration)
                 && Equals(Training, other.Training)
                 && Equals(Metadata, other.Metadata)));
 

@@ -22,7 +22,11 @@ public sealed record ModelEvaluation(MulticlassClassificationMetrics Metrics, Me
     /// <param name="model">A fitted or loaded multiclass model.</param>
     /// <param name="data">Labelled data with the model's input columns.</param>
     /// <param name="topK">The k of the top-k accuracy. Default <see cref="DefaultTopK"/>.</param>
-    public static ModelEvaluation Evaluate(MLContext ml, ITransformer model, IDataView data, int topK = DefaultTopK)
+    /// <param name="temperatureOfModel">
+    /// The temperature the model divides its logits by, to also report the calibration error before
+    /// scaling (<see cref="MetricsReport.Calibration"/>); null takes it from an in-process TorchCnn model.
+    /// </param>
+    public static ModelEvaluation Evaluate(MLContext ml, ITransformer model, IDataView data, int topK = DefaultTopK, double? temperatureOfModel = null)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(model);
@@ -30,7 +34,13 @@ public sealed record ModelEvaluation(MulticlassClassificationMetrics Metrics, Me
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
         var scored = ClassNames.WithScoreSlotNames(model.Transform(data));
         int classes = scored.Schema.GetColumnOrNull(DefaultColumnNames.Score)?.Type is VectorDataViewType { Size: > 0 } score ? score.Size : topK;
-        var metrics = ml.MulticlassClassification.Evaluate(scored, topKPredictionCount: Math.Min(topK, classes));
-        return new ModelEvaluation(metrics, MetricsReport.Create(metrics, scored.Schema));
+        var cached = ml.Data.Cache(scored);
+        var metrics = ml.MulticlassClassification.Evaluate(cached, topKPredictionCount: Math.Min(topK, classes));
+        var report = MetricsReport.Create(metrics, cached.Schema);
+        var temperature = temperatureOfModel ?? CalibrationReader.Temperature(null, TransformerChains.FindClassifier(model), null);
+        return new ModelEvaluation(metrics, report with
+        {
+            Calibration = CalibrationReader.Read(cached, DefaultColumnNames.Label, DefaultColumnNames.Score, report.ClassCount, temperature),
+        });
     }
 }

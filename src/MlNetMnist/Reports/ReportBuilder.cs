@@ -43,6 +43,8 @@ internal static class ReportBuilder
 
         return report with
         {
+            Calibration = CalibrationReader.Read(cached, label.Name, score.Name, classCount,
+                CalibrationReader.Temperature(options.Temperature, classifier, options.Metadata)),
             Misclassified = collector.Result(),
             // Data whose features the pipeline computes (e.g. from image files) has none to show: use the scored rows.
             SampleImages = HasFeatures(sampleSource, options, shape) ? ReadSamples(sampleSource, options, shape) : ReadSamples(cached, options, shape),

@@ -328,6 +328,9 @@ public static class ReportCharts
     /// DejaVu Sans when installed (Debian's default). The NoDependencies native build of SkiaSharp has
     /// no fontconfig, so the font files are looked for directly before asking the font manager.
     /// </summary>
+    /// <summary>The typeface of the charts (DejaVu Sans when installed).</summary>
+    internal static SKTypeface ChartTypeface => Typeface;
+
     private static SKTypeface Typeface { get; } = FindTypeface(
         ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf",
          "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf", "/System/Library/Fonts/Supplemental/Arial.ttf", @"C:\Windows\Fonts\arial.ttf"],

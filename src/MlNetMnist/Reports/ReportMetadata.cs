@@ -73,6 +73,18 @@ public sealed record ReportMetadata
         ];
     }
 
+    /// <summary>The calibration of a classifier's outputs as metadata entries: its temperature and out-of-distribution calibration.</summary>
+    /// <param name="calibration">The calibration (for example <c>TorchCnnTransformer.Calibration</c>).</param>
+    public static IReadOnlyList<MetadataEntry> DescribeCalibration(Calibration.OutputCalibration calibration)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        var ci = CultureInfo.InvariantCulture;
+        var entries = new List<MetadataEntry> { new("Temperature", calibration.Temperature.ToString("0.###", ci)) };
+        if (calibration.OutOfDistribution is { } ood)
+            entries.Add(new("Out-of-distribution score", string.Format(ci, "calibrated to flag {0:P1} of {1:N0} held-out digits", ood.FlagRate, ood.CalibrationRows)));
+        return entries;
+    }
+
     /// <summary>
     /// A saved model file as metadata entries: its path, size and time, and, for a model saved from
     /// a TorchCnn model, the network, input shape, number of classes and producer stored in it.
@@ -93,6 +105,7 @@ public sealed record ReportMetadata
         if (onnx.TryGetValue("input_shape", out var shape)) entries.Add(new("Input shape", shape));
         if (onnx.TryGetValue("class_names", out var names))
             entries.Add(new("Classes", names.Split('\n').Length.ToString(CultureInfo.InvariantCulture)));
+        if (onnx.TryGetValue("temperature", out var temperature)) entries.Add(new("Temperature", temperature));
         if (onnx.TryGetValue("producer", out var producer)) entries.Add(new("Producer", producer));
         return entries;
     }

@@ -51,6 +51,13 @@ public sealed class ReportOptions
     public TrainingHistory? History { get; set; }
 
     /// <summary>
+    /// The temperature the model divides its logits by, to also report the calibration error before
+    /// temperature scaling. Null takes it from the model (a TorchCnn model's calibration) or from the
+    /// <c>Temperature</c> entry of <see cref="Metadata"/> (a model file's ONNX metadata).
+    /// </summary>
+    public double? Temperature { get; set; }
+
+    /// <summary>
     /// Title, date, model and data description. Null makes one with the date, the library version and,
     /// for a model with an <see cref="IImageClassifierModel"/>, its network and options. Given metadata whose
     /// <see cref="ReportMetadata.Model"/> is empty gets those model entries too.

@@ -61,7 +61,9 @@ internal static class SavedModelBuilder
         var label = model.Label;
         var hash = ml.Transforms.Conversion.Hash(new HashingEstimator.ColumnOptions(HashColumn, IndexColumn, numberOfBits: 30, combine: true));
         var estimator = ml.Transforms.ApplyOnnxModel(
-                outputColumnNames: new[] { DefaultColumnNames.Score, IndexColumn },
+                outputColumnNames: model.HasOutOfDistributionScore
+                    ? new[] { DefaultColumnNames.Score, IndexColumn, DefaultColumnNames.OutOfDistributionScore }
+                    : new[] { DefaultColumnNames.Score, IndexColumn },
                 inputColumnNames: new[] { model.FeatureColumnName },
                 modelFile: onnxPath,
                 gpuDeviceId: null,
@@ -131,5 +133,6 @@ internal static class SavedModelBuilder
 /// <param name="FeatureColumnName">The pixel column the classifier reads.</param>
 /// <param name="InputSize">Values per row of that column.</param>
 /// <param name="Label">The training label's key type and values.</param>
+/// <param name="HasOutOfDistributionScore">True when the graph also outputs <see cref="DefaultColumnNames.OutOfDistributionScore"/>.</param>
 /// <param name="RowGraph">Writes the classifier as a one-row ONNX graph (input named like the feature column, outputs <c>Score</c> and <see cref="SavedModelBuilder.IndexColumn"/>).</param>
-internal sealed record SavedClassifier(string FeatureColumnName, int InputSize, LabelKeyInfo Label, Func<byte[]> RowGraph);
+internal sealed record SavedClassifier(string FeatureColumnName, int InputSize, LabelKeyInfo Label, bool HasOutOfDistributionScore, Func<byte[]> RowGraph);

@@ -53,14 +53,15 @@ public sealed class DigitModelHealthCheck(DigitModelPool pool) : IHealthCheck
         return Task.FromResult(result);
     }
 
-    /// <summary>Null when a blank image scores to finite probabilities adding up to 1, else what is wrong.</summary>
+    /// <summary>Null when a probe image (a bar of ink) scores to finite probabilities adding up to 1, else what is wrong.</summary>
     private string? Probe(string name)
     {
         try
         {
             using var lease = pool.Rent(name);
             var service = lease.Service;
-            var prediction = service.Predict(new float[service.InputSize]);
+            var prediction = service.Predict(ProbePixels(service.InputShape));
+            if (prediction.IsEmpty) return "the probe image (a bar of ink) was taken for an empty image; check DigitPredictionServiceOptions.EmptyInkThreshold";
             double sum = 0;
             foreach (var c in prediction.Classes)
             {
@@ -73,5 +74,18 @@ public sealed class DigitModelHealthCheck(DigitModelPool pool) : IHealthCheck
         {
             return $"the probe prediction failed: {e.Message}";
         }
+    }
+
+    /// <summary>A probe the model must really score: a vertical bar of full ink in the middle of a dark image (in every channel), like a "1".</summary>
+    internal static float[] ProbePixels(ImageShape shape)
+    {
+        var pixels = new float[shape.Size];
+        int barWidth = Math.Max(1, shape.Width / 7), left = (shape.Width - barWidth) / 2;
+        int top = shape.Height / 4, bottom = Math.Max(top + 1, shape.Height * 3 / 4);
+        for (int c = 0; c < shape.Channels; c++)
+            for (int y = top; y < bottom; y++)
+                for (int x = left; x < left + barWidth; x++)
+                    pixels[(c * shape.Height + y) * shape.Width + x] = 255f;
+        return pixels;
     }
 }

@@ -46,6 +46,7 @@ public sealed partial class DigitPredictionService
         {
             using var crop = DigitImages.FromGray(segment.Crop.Values, segment.Crop.Width, segment.Crop.Height);
             var prediction = PredictImage(crop);
+            if (prediction.IsEmpty) continue; // a speck with too little ink to be a digit
             digits.Add(new NumberDigit(new DigitBox(segment.X, segment.Y, segment.Width, segment.Height), segment.Split, prediction));
         }
         string text = string.Concat(digits.Select(d => d.Label));

@@ -35,6 +35,8 @@ public sealed partial class DigitPredictionService : IDisposable
     private readonly ModelImagePixels _imagePixels;
     private readonly ImageFileBatchScorer _files;
     private readonly float _threshold;
+    private readonly float _emptyInkThreshold;
+    private readonly string? _oodColumn;
     private readonly int _topCount;
     private int _disposed;
 
@@ -94,10 +96,28 @@ public sealed partial class DigitPredictionService : IDisposable
         preprocessing.BoxSize = Math.Min(preprocessing.BoxSize, Math.Min(Width, Height));
         _preprocessor = new DigitImagePreprocessor(preprocessing);
         _imagePixels = new ModelImagePixels(shape, _preprocessor);
-        _scorer = rows.CreateScorer(ml, pixelModel, o.ScoreColumnName, o.MaximumRetainedEngines);
+        _emptyInkThreshold = o.EmptyInkThreshold;
+        _oodColumn = o.UseOutOfDistributionScore && outputSchema.GetColumnOrNull(o.OutOfDistributionColumnName) is { Type: VectorDataViewType { IsKnownSize: true, Size: >= 1, ItemType: NumberDataViewType oodItem } } ood
+            && oodItem == NumberDataViewType.Single ? ood.Name : null;
+        _scorer = rows.CreateScorer(ml, pixelModel, o.ScoreColumnName, _oodColumn, o.MaximumRetainedEngines);
         if (preprocessing.CentreByMass) _images = ModelImagePreparer.TryCreate(ml, imagePart, inputSchema, featureName, InputSize, o.MaximumRetainedEngines);
-        _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, PrepareImageFile, scores => ToPrediction(scores));
+        _files = new ImageFileBatchScorer(ml, pixelModel, rows, o.ScoreColumnName, _oodColumn, PrepareImageFileWithInk, ink => ink < _emptyInkThreshold, ToPrediction);
     }
+
+    /// <summary>
+    /// True when the model outputs an out-of-distribution score (a calibrated TorchCnn model; see the
+    /// README) and the service uses it: predictions it flags need review.
+    /// </summary>
+    public bool HasOutOfDistributionScore => _oodColumn is not null;
+
+    /// <summary>The ink (<see cref="InkMeasure"/>) below which the model's input is empty.</summary>
+    public float EmptyInkThreshold => _emptyInkThreshold;
+
+    /// <summary>True when <paramref name="pixels"/> (the model's input) hold less ink than <see cref="EmptyInkThreshold"/>.</summary>
+    private bool IsEmpty(float[] pixels) => InkMeasure.Contrast(pixels, Width, Height) < _emptyInkThreshold;
+
+    private DigitPrediction ToPrediction(ScoreRow row) =>
+        ToPrediction(row.Score).WithOutOfDistributionScore(row.OutOfDistributionScore.Length > 0 ? row.OutOfDistributionScore[0] : null);
 
     /// <summary>
     /// Loads <c>model.zip</c> (with ML.NET alone: the saved model needs neither TorchSharp nor this
@@ -164,7 +184,11 @@ public sealed partial class DigitPredictionService : IDisposable
     /// <summary>The pre-processor that <c>PredictImage</c> uses for a grayscale model (its size is the model's); an RGB model's images are resized in colour instead.</summary>
     public DigitImagePreprocessor Preprocessor => _preprocessor;
 
-    /// <summary>Predicts from the model's input pixels as they are (raw values 0-255, channel planes of row-major pixels).</summary>
+    /// <summary>
+    /// Predicts from the model's input pixels as they are (raw values 0-255, channel planes of row-major
+    /// pixels). Pixels with less ink than <see cref="EmptyInkThreshold"/> get <see cref="DigitPrediction.Empty"/>
+    /// (no label) without being scored; a prediction the model's out-of-distribution score flags needs review.
+    /// </summary>
     /// <param name="pixels"><see cref="InputSize"/> values.</param>
     /// <exception cref="ArgumentException">Not <see cref="InputSize"/> values.</exception>
     public DigitPrediction Predict(ReadOnlySpan<float> pixels)
@@ -172,23 +196,71 @@ public sealed partial class DigitPredictionService : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (pixels.Length != InputSize)
             throw new ArgumentException($"Expected {InputSize} pixel values ({InputShape}: channels x height x width), got {pixels.Length}.", nameof(pixels));
-        return ToPrediction(_scorer.Score(pixels.ToArray()));
+        var values = pixels.ToArray();
+        return IsEmpty(values) ? DigitPrediction.Empty : ToPrediction(_scorer.Score(values));
     }
 
     /// <summary>Prepares an in-memory image (<see cref="PrepareImage(MLImage)"/>) and predicts.</summary>
     /// <param name="image">The image, of any size and polarity.</param>
-    public DigitPrediction PredictImage(MLImage image) => Predict(PrepareImage(image));
+    public DigitPrediction PredictImage(MLImage image) => PredictPrepared(() => InkOf(GrayImage.From(image)), () => PrepareImage(image));
 
     /// <summary>Decodes an encoded image (PNG, JPEG, BMP, ...), prepares it and predicts.</summary>
     /// <param name="encoded">The image file's bytes.</param>
-    /// <exception cref="InvalidDataException">The bytes are not an image.</exception>
-    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded) => Predict(PrepareImage(encoded));
+    /// <exception cref="InvalidDataException">The bytes are not an image, or are truncated or corrupt (never partly decoded).</exception>
+    public DigitPrediction PredictImage(ReadOnlySpan<byte> encoded)
+    {
+        byte[] bytes = encoded.ToArray();
+        // Our decoder refuses a truncated or corrupt image (ML.NET's would decode part of it), whatever the model's channels.
+        var gray = GrayImage.Decode(bytes);
+        return PredictPrepared(() => InkOf(gray), () => PrepareImage(bytes));
+    }
 
     /// <summary>Reads an image file, prepares it and predicts.</summary>
     /// <param name="path">The image file.</param>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
-    /// <exception cref="InvalidDataException">The file is not an image.</exception>
-    public DigitPrediction PredictImageFile(string path) => Predict(PrepareImageFile(path));
+    /// <exception cref="InvalidDataException">The file is not an image, or is truncated or corrupt (never partly decoded); the message names it.</exception>
+    public DigitPrediction PredictImageFile(string path)
+    {
+        var (pixels, ink) = PrepareImageFileWithInk(path);
+        return PredictPrepared(() => ink, () => pixels);
+    }
+
+    /// <summary>
+    /// An image's prediction: empty when it holds too little ink, else the model's for the prepared
+    /// pixels. For a grayscale model the ink is that of the image itself (<paramref name="grayInk"/>: at
+    /// its own resolution, before the centring's contrast stretching, which would turn faint paper noise
+    /// into ink); for a colour model, that of its colour planes as prepared (resized, not stretched).
+    /// </summary>
+    private DigitPrediction PredictPrepared(Func<float> grayInk, Func<float[]> prepare)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (InputShape.Channels == 1 && grayInk() < _emptyInkThreshold) return DigitPrediction.Empty;
+        var pixels = prepare();
+        return InputShape.Channels != 1 && IsEmpty(pixels) ? DigitPrediction.Empty : ToPrediction(_scorer.Score(pixels));
+    }
+
+    /// <summary>The prepared pixels of an image file and its ink (see <see cref="PredictPrepared"/>); a file that is not a complete image throws, naming it.</summary>
+    private (float[] Pixels, float Ink) PrepareImageFileWithInk(string path)
+    {
+        var gray = DecodeFile(path); // refuses a truncated or corrupt file, naming it
+        var pixels = PrepareImageFile(path);
+        return (pixels, InputShape.Channels == 1 ? InkOf(gray) : InkMeasure.Contrast(pixels, Width, Height));
+    }
+
+    private static float InkOf(GrayImage image) => InkMeasure.Contrast(image.Values, image.Width, image.Height);
+
+    private static GrayImage DecodeFile(string path)
+    {
+        byte[] bytes = DigitImages.ReadFile(path, out string full);
+        try
+        {
+            return GrayImage.Decode(bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{full}: {e.Message}", e);
+        }
+    }
 
     /// <summary>
     /// Predicts image files, and the image files found in folders (recursively, by extension), in

@@ -8,8 +8,9 @@ namespace MlNetMnist.Serving;
 /// rather than one prediction engine call per image). A file that cannot be read is reported on its
 /// own; if a whole batch fails, its files are scored one by one so that only the bad ones fail.
 /// </summary>
-internal sealed class ImageFileBatchScorer(MLContext ml, ITransformer pixelModel, ModelInputRows rows, string scoreColumnName,
-    Func<string, float[]> prepare, Func<float[], DigitPrediction> toPrediction)
+/// <remarks>Images with no ink (<paramref name="isEmpty"/>) get <see cref="DigitPrediction.Empty"/> without being scored.</remarks>
+internal sealed class ImageFileBatchScorer(MLContext ml, ITransformer pixelModel, ModelInputRows rows, string scoreColumnName, string? outOfDistributionColumnName,
+    Func<string, (float[] Pixels, float Ink)> prepare, Func<float, bool> isEmpty, Func<ScoreRow, DigitPrediction> toPrediction)
 {
     public IReadOnlyList<ImageFilePrediction> Score(IReadOnlyList<(string Path, string? Error)> inputs)
     {
@@ -26,7 +27,9 @@ internal sealed class ImageFileBatchScorer(MLContext ml, ITransformer pixelModel
             try
             {
                 string full = Path.GetFullPath(path);
-                ready.Add((i, full, prepare(full)));
+                var (pixels, ink) = prepare(full);
+                if (isEmpty(ink)) results[i] = new ImageFilePrediction(path, DigitPrediction.Empty, null);
+                else ready.Add((i, full, pixels));
             }
             catch (Exception e) when (e is InvalidDataException or FileNotFoundException or NotSupportedException)
             {
@@ -64,12 +67,14 @@ internal sealed class ImageFileBatchScorer(MLContext ml, ITransformer pixelModel
         }
     }
 
-    private List<float[]> ScoreBatch(IReadOnlyList<(int Index, string FullPath, float[] Pixels)> items)
+    private List<ScoreRow> ScoreBatch(IReadOnlyList<(int Index, string FullPath, float[] Pixels)> items)
     {
         if (items.Count == 0) return [];
         var view = rows.Pixels(ml, items.Select(i => i.Pixels).ToArray());
-        var scores = pixelModel.Transform(view).GetColumn<float[]>(scoreColumnName).ToList();
+        var scored = pixelModel.Transform(view);
+        var scores = scored.GetColumn<float[]>(scoreColumnName).ToList();
         if (scores.Count != items.Count) throw new InvalidOperationException($"The model returned {scores.Count} rows for {items.Count} images.");
-        return scores;
+        var ood = outOfDistributionColumnName is null ? null : scored.GetColumn<float[]>(outOfDistributionColumnName).ToList();
+        return scores.Select((s, i) => new ScoreRow { Score = s, OutOfDistributionScore = ood?[i] ?? [] }).ToList();
     }
 }

@@ -33,7 +33,7 @@ internal abstract class ModelInputRows
     public abstract IDataView Paths(MLContext ml, IEnumerable<string> paths, string pathColumnName);
 
     /// <summary>A pool of prediction engines over <paramref name="pixelModel"/>.</summary>
-    public abstract IPixelScorer CreateScorer(MLContext ml, ITransformer pixelModel, string scoreColumnName, int maximumRetained);
+    public abstract IPixelScorer CreateScorer(MLContext ml, ITransformer pixelModel, string scoreColumnName, string? outOfDistributionColumnName, int maximumRetained);
 
     private static Type ClrType(DataViewType type, string column) => type switch
     {
@@ -103,8 +103,8 @@ internal sealed class ModelInputRows<TLabel> : ModelInputRows
         return ml.Data.LoadFromEnumerable(paths.Select(p => new PathRow<TLabel> { ImagePath = p, Label = EmptyLabel }), schema);
     }
 
-    public override IPixelScorer CreateScorer(MLContext ml, ITransformer pixelModel, string scoreColumnName, int maximumRetained) =>
-        new PooledPixelScorer<TLabel>(ml, pixelModel, this, scoreColumnName, maximumRetained);
+    public override IPixelScorer CreateScorer(MLContext ml, ITransformer pixelModel, string scoreColumnName, string? outOfDistributionColumnName, int maximumRetained) =>
+        new PooledPixelScorer<TLabel>(ml, pixelModel, this, scoreColumnName, outOfDistributionColumnName, maximumRetained);
 
     internal static PixelRow<TLabel> NewRow(float[] features) => new() { Features = features, Label = EmptyLabel };
 }
@@ -125,8 +125,10 @@ internal sealed class PathRow<TLabel>
     public TLabel Label { get; set; } = default!;
 }
 
-/// <summary>The class probabilities of one row.</summary>
+/// <summary>The class probabilities of one row, and its out-of-distribution output (empty when the model has none).</summary>
 internal sealed class ScoreRow
 {
     public float[] Score { get; set; } = [];
+
+    public float[] OutOfDistributionScore { get; set; } = [];
 }

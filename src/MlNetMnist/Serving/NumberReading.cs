@@ -19,8 +19,8 @@ public sealed record NumberReading(string Text, bool NeedsReview, IReadOnlyList<
 /// <param name="Prediction">The model's prediction for the digit (label, probability, top classes).</param>
 public sealed record NumberDigit(DigitBox Box, bool Split, DigitPrediction Prediction)
 {
-    /// <summary>The digit read (<see cref="DigitPrediction.Label"/>).</summary>
-    public string Label => Prediction.Label;
+    /// <summary>The digit read (<see cref="DigitPrediction.Label"/>; a number's digits are never empty predictions).</summary>
+    public string Label => Prediction.Label!;
 
     /// <summary>Its probability.</summary>
     public float Probability => Prediction.Probability;

@@ -15,10 +15,12 @@ internal sealed class PooledPixelScorer<TLabel> : IPixelScorer
 {
     private readonly ObjectPool<PredictionEngine<PixelRow<TLabel>, ScoreRow>> _pool;
 
-    public PooledPixelScorer(MLContext ml, ITransformer pixelModel, ModelInputRows<TLabel> rows, string scoreColumnName, int maximumRetained)
+    public PooledPixelScorer(MLContext ml, ITransformer pixelModel, ModelInputRows<TLabel> rows, string scoreColumnName, string? outOfDistributionColumnName, int maximumRetained)
     {
         var output = SchemaDefinition.Create(typeof(ScoreRow));
         output[nameof(ScoreRow.Score)].ColumnName = scoreColumnName;
+        if (outOfDistributionColumnName is null) output.Remove(output[nameof(ScoreRow.OutOfDistributionScore)]);
+        else output[nameof(ScoreRow.OutOfDistributionScore)].ColumnName = outOfDistributionColumnName;
         var policy = new EnginePolicy(ml, pixelModel, new PredictionEngineOptions
         {
             OwnsTransformer = false,
@@ -31,12 +33,15 @@ internal sealed class PooledPixelScorer<TLabel> : IPixelScorer
         _pool.Return(_pool.Get());
     }
 
-    public float[] Score(float[] pixels)
+    public ScoreRow Score(float[] pixels)
     {
         var engine = _pool.Get();
         try
         {
-            return engine.Predict(ModelInputRows<TLabel>.NewRow(pixels)).Score;
+            // A new output row each time: the engine would otherwise refill (and so share) the arrays it made.
+            var row = new ScoreRow();
+            engine.Predict(ModelInputRows<TLabel>.NewRow(pixels), ref row);
+            return row;
         }
         finally
         {

@@ -76,15 +76,20 @@ public class DigitPredictionServiceTests(ImageModelFixture f)
         Assert.Contains(strictResults, p => !p.NeedsReview);
         Assert.All(strictResults, p =>
         {
-            Assert.Equal(p.Probability < 0.999f, p.NeedsReview);
+            // Below the threshold, or flagged by the model's out-of-distribution score.
+            Assert.Equal(p.Probability < 0.999f || p.OutOfDistribution, p.NeedsReview);
             Assert.Equal(p.NeedsReview ? "needs review" : "ok", p.Status);
             Assert.Equal(5, p.Top.Count);
             Assert.Equal(p.Label, p.Top[0].Label);
             Assert.True(p.Top.Zip(p.Top.Skip(1), (a, b) => a.Probability >= b.Probability).All(x => x));
             Assert.Equal(1.0, p.Classes.Sum(c => c.Probability), 4);
         });
-        Assert.All(Enumerable.Range(0, 50), i => Assert.False(lenient.Predict(f.Features(i)).NeedsReview));
-        // A blank image is not a digit: it comes back with low confidence.
+        // Threshold 0: only the out-of-distribution score can ask for a review.
+        Assert.All(Enumerable.Range(0, 50), i =>
+        {
+            var p = lenient.Predict(f.Features(i));
+            Assert.Equal(p.OutOfDistribution, p.NeedsReview);
+        });
         Assert.Throws<ArgumentException>(() => strict.Predict(new float[10]));
     }
 
@@ -120,6 +125,6 @@ public class DigitPredictionServiceTests(ImageModelFixture f)
         public bool Equals(DigitPrediction? x, DigitPrediction? y) =>
             x!.Label == y!.Label && x.Classes.Select(c => c.Probability).SequenceEqual(y.Classes.Select(c => c.Probability));
 
-        public int GetHashCode(DigitPrediction obj) => obj.Label.GetHashCode();
+        public int GetHashCode(DigitPrediction obj) => obj.Label?.GetHashCode() ?? 0;
     }
 }

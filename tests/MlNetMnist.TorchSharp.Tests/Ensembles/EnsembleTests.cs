@@ -202,6 +202,42 @@ public class EnsembleTests : IClassFixture<EnsembleFixture>
     }
 
     [Fact]
+    public void CalibratedMembersKeepTheirTemperaturesInTheSavedGraphAndTheEnsembleHasNoOutOfDistributionColumn()
+    {
+        var options = new TorchCnnEnsembleOptions { Member = new TorchCnnOptions { Epochs = 1, BatchSize = 100, ValidationFraction = 0.2, Seed = 11 }, Count = 2 };
+        var model = _f.Ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Append(_f.Ml.MulticlassClassification.Trainers.TorchCnnEnsemble(options))
+            .Fit(_f.Ml.Data.TakeRows(_f.Train, 1000));
+        string dir = TestData.NewTempDirectory();
+        try
+        {
+            var ensemble = EnsembleFixture.Find(model);
+            Assert.All(ensemble.Members, m => Assert.NotEqual(1f, m.Calibration.Temperature));
+            var scored = model.Transform(_f.Test);
+            Assert.Null(scored.Schema.GetColumnOrNull(DefaultColumnNames.OutOfDistributionScore));
+            Assert.NotNull(ensemble.Members[0].Transform(model.First().Transform(_f.Test)).Schema.GetColumnOrNull(DefaultColumnNames.OutOfDistributionScore));
+
+            string path = Path.Combine(dir, "model.zip");
+            ModelFile.Save(_f.Ml, model, _f.Train.Schema, path);
+            var metadata = SavedModelMetadata.Read(path);
+            Assert.Equal(string.Join(",", ensemble.Members.Select(m => m.Calibration.Temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture))), metadata["ensemble_temperatures"]);
+            var loaded = ModelFile.Load(new MLContext(), path, out _);
+            Assert.Null(loaded.Transform(_f.Test).Schema.GetColumnOrNull(DefaultColumnNames.OutOfDistributionScore));
+            var original = Rows(scored);
+            var reloaded = Rows(loaded.Transform(_f.Test));
+            double maxDiff = 0;
+            for (int i = 0; i < original.Count; i++)
+                for (int c = 0; c < 10; c++) maxDiff = Math.Max(maxDiff, Math.Abs(original[i].Score[c] - reloaded[i].Score[c]));
+            Assert.True(maxDiff <= 1e-5, $"max |score difference| {maxDiff:E2}");
+        }
+        finally
+        {
+            (model as IDisposable)?.Dispose();
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void WithoutASeedEveryMemberDrawsItsOwnFromTheContextReproducibly()
     {
         IReadOnlyList<int?> Seeds()

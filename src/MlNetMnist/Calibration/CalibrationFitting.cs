@@ -1,0 +1,128 @@
+namespace MlNetMnist.Calibration;
+
+/// <summary>Fits an <see cref="OutputCalibration"/> on held-out rows: the temperature and the out-of-distribution thresholds.</summary>
+internal static class CalibrationFitting
+{
+    /// <summary>
+    /// The temperature <c>T</c> that minimises the mean log loss of <c>softmax(logits / T)</c> on the given
+    /// rows (golden-section search over <c>ln T</c> in [ln 0.05, ln 20]; the log loss is convex in <c>1/T</c>).
+    /// </summary>
+    /// <param name="logits">Row after row, <paramref name="classes"/> logits each.</param>
+    /// <param name="classes">Number of classes.</param>
+    /// <param name="labels">The true class index of each row.</param>
+    public static float FitTemperature(ReadOnlySpan<float> logits, int classes, ReadOnlySpan<int> labels)
+    {
+        if (classes < 2 || labels.Length == 0 || logits.Length != labels.Length * classes)
+            throw new ArgumentException($"{logits.Length} logits do not make {labels.Length} rows of {classes} classes.", nameof(logits));
+        var z = logits.ToArray();
+        var y = labels.ToArray();
+        double a = Math.Log(0.05), b = Math.Log(20);
+        double ratio = (Math.Sqrt(5) - 1) / 2;
+        double c = b - ratio * (b - a), d = a + ratio * (b - a);
+        double fc = LogLoss(z, classes, y, Math.Exp(c)), fd = LogLoss(z, classes, y, Math.Exp(d));
+        for (int i = 0; i < 60; i++)
+        {
+            if (fc < fd)
+            {
+                (b, d, fd) = (d, c, fc);
+                c = b - ratio * (b - a);
+                fc = LogLoss(z, classes, y, Math.Exp(c));
+            }
+            else
+            {
+                (a, c, fc) = (c, d, fd);
+                d = a + ratio * (b - a);
+                fd = LogLoss(z, classes, y, Math.Exp(d));
+            }
+        }
+        return (float)Math.Exp((a + b) / 2);
+    }
+
+    /// <summary>Mean negative log probability of the true class under <c>softmax(logits / temperature)</c>.</summary>
+    public static double LogLoss(ReadOnlySpan<float> logits, int classes, ReadOnlySpan<int> labels, double temperature)
+    {
+        double total = 0;
+        for (int r = 0; r < labels.Length; r++)
+        {
+            var row = logits.Slice(r * classes, classes);
+            double max = double.NegativeInfinity;
+            foreach (float v in row) max = Math.Max(max, v / temperature);
+            double sum = 0;
+            foreach (float v in row) sum += Math.Exp(v / temperature - max);
+            total += max + Math.Log(sum) - row[labels[r]] / temperature;
+        }
+        return total / labels.Length;
+    }
+
+    /// <summary>
+    /// Calibrates the out-of-distribution score on held-out rows (digits the network was not trained
+    /// on): the two-sided statistics are centred on their medians, and every statistic gets the
+    /// threshold at the same per-statistic quantile, chosen (by bisection) so that the score flags
+    /// <paramref name="flagRate"/> of the rows.
+    /// </summary>
+    /// <param name="raw">Per row, the <see cref="OutOfDistributionStatistics.Count"/> raw statistics.</param>
+    /// <param name="flagRate">Fraction of held-out digits the score may flag, in (0, 0.5).</param>
+    public static OutOfDistributionCalibration FitOutOfDistribution(IReadOnlyList<float[]> raw, double flagRate)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        if (!(flagRate > 0 && flagRate < 0.5)) throw new ArgumentOutOfRangeException(nameof(flagRate), flagRate, "The flag rate must be in (0, 0.5).");
+        int k = OutOfDistributionStatistics.Count;
+        if (raw.Count < 20) throw new ArgumentException($"{raw.Count} held-out rows are too few to calibrate the out-of-distribution score; need at least 20.", nameof(raw));
+        var centers = new float[k];
+        var deviations = new float[k][];
+        for (int s = 0; s < k; s++)
+        {
+            var values = raw.Select(r => r[s]).ToArray();
+            centers[s] = OutOfDistributionStatistics.TwoSided[s] ? Quantile(values, 0.5) : 0f;
+            deviations[s] = values.Select(v => OutOfDistributionStatistics.TwoSided[s] ? Math.Abs(v - centers[s]) : v).OrderBy(v => v).ToArray();
+        }
+
+        double lo = 0, hi = flagRate;
+        float[] thresholds = Thresholds(deviations, flagRate);
+        for (int i = 0; i < 40; i++)
+        {
+            double mid = (lo + hi) / 2;
+            var t = Thresholds(deviations, mid);
+            double rate = raw.Count(r => Flags(r, centers, t)) / (double)raw.Count;
+            if (rate <= flagRate)
+            {
+                lo = mid;
+                thresholds = t;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        var scales = new float[k];
+        for (int s = 0; s < k; s++)
+        {
+            float median = Quantile(deviations[s], 0.5);
+            float spread = thresholds[s] - median;
+            scales[s] = spread > 1e-6f ? spread : Math.Max(1e-3f, Math.Abs(thresholds[s]) * 0.1f + 1e-3f);
+        }
+        return new OutOfDistributionCalibration(centers, thresholds, scales, flagRate, raw.Count);
+    }
+
+    private static float[] Thresholds(float[][] sortedDeviations, double tail) =>
+        sortedDeviations.Select(d => Quantile(d, 1 - tail, sorted: true)).ToArray();
+
+    private static bool Flags(float[] raw, float[] centers, float[] thresholds)
+    {
+        for (int s = 0; s < raw.Length; s++)
+        {
+            float d = raw[s] - centers[s];
+            float g = OutOfDistributionStatistics.TwoSided[s] ? Math.Abs(d) : d;
+            if (g > thresholds[s]) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The <paramref name="q"/> quantile (nearest rank, the value at or below which that fraction lies).</summary>
+    internal static float Quantile(float[] values, double q, bool sorted = false)
+    {
+        var s = sorted ? values : values.OrderBy(v => v).ToArray();
+        int index = (int)Math.Clamp(Math.Ceiling(q * s.Length) - 1, 0, s.Length - 1);
+        return s[index];
+    }
+}

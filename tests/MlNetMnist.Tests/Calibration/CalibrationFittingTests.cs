@@ -1,0 +1,67 @@
+using MlNetMnist.Calibration;
+
+namespace MlNetMnist.Tests.Calibration;
+
+public class CalibrationFittingTests
+{
+    /// <summary>
+    /// Rows whose labels are drawn from softmax(z) (so z is calibrated), seen through overconfident logits
+    /// 3z: the fitted temperature finds the 3 back, and the expected calibration error falls.
+    /// </summary>
+    [Fact]
+    public void TemperatureScalingFindsTheOverconfidenceAndLowersTheCalibrationError()
+    {
+        const int rows = 20_000, classes = 10;
+        var random = new Random(7);
+        var logits = new float[rows * classes];
+        var labels = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            var z = Enumerable.Range(0, classes).Select(_ => (float)(random.NextDouble() * 4)).ToArray();
+            z[random.Next(classes)] += 3;
+            double sum = z.Sum(v => Math.Exp(v)), u = random.NextDouble() * sum;
+            int label = 0;
+            for (double acc = Math.Exp(z[0]); acc < u && label < classes - 1; acc += Math.Exp(z[++label])) { }
+            labels[r] = label;
+            for (int c = 0; c < classes; c++) logits[r * classes + c] = 3 * z[c];
+        }
+
+        float t = CalibrationFitting.FitTemperature(logits, classes, labels);
+        Assert.InRange(t, 2.8f, 3.2f);
+        Assert.True(CalibrationFitting.LogLoss(logits, classes, labels, t) < CalibrationFitting.LogLoss(logits, classes, labels, 1));
+
+        var overconfident = Softmax(logits, classes, 1);
+        var scaled = Softmax(logits, classes, t);
+        var before = CalibrationReport.Compute(overconfident, classes, labels);
+        var after = CalibrationReport.Compute(scaled, classes, labels, temperature: t);
+        Assert.True(before.ExpectedCalibrationError > 0.1, $"before {before.ExpectedCalibrationError:P2}");
+        Assert.True(after.ExpectedCalibrationError < 0.02, $"after {after.ExpectedCalibrationError:P2}");
+        // The report recomputes the error without the temperature from the scaled probabilities.
+        Assert.Equal(before.ExpectedCalibrationError, after.ExpectedCalibrationErrorBeforeScaling!.Value, 3);
+    }
+
+    [Fact]
+    public void TheOutOfDistributionThresholdsFlagTheAskedFractionOfTheCalibrationRows()
+    {
+        var random = new Random(3);
+        var raw = Enumerable.Range(0, 5000).Select(_ => Enumerable.Range(0, 6).Select(_ => (float)random.NextDouble()).ToArray()).ToList();
+        var calibration = CalibrationFitting.FitOutOfDistribution(raw, 0.02);
+        var normalised = new float[6];
+        double rate = raw.Count(r => calibration.Score(r, normalised) > 0) / (double)raw.Count;
+        Assert.InRange(rate, 0.015, 0.02);
+    }
+
+    private static float[] Softmax(float[] logits, int classes, float temperature)
+    {
+        var p = new float[logits.Length];
+        for (int r = 0; r < logits.Length / classes; r++)
+        {
+            var row = logits.AsSpan(r * classes, classes);
+            float max = row.ToArray().Max();
+            double sum = 0;
+            for (int c = 0; c < classes; c++) sum += Math.Exp((row[c] - max) / temperature);
+            for (int c = 0; c < classes; c++) p[r * classes + c] = (float)(Math.Exp((row[c] - max) / temperature) / sum);
+        }
+        return p;
+    }
+}

@@ -120,7 +120,8 @@ internal sealed class NetworkScorer : IDisposable
     {
         if (!InferenceNetwork.Improves(Definition)) return _model;
         var (folded, weights) = InferenceNetwork.Create(Definition, Weights);
-        var network = NetworkBuilder.Build(folded, weights);
+        // Building draws initial weights from TorchSharp's global generator; they are replaced at once, so leave no trace.
+        var network = Training.TrainingRandom.WithoutGlobalDraws(() => NetworkBuilder.Build(folded, weights));
         try
         {
             return network.to(_device);

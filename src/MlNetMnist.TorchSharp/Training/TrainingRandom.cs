@@ -62,6 +62,29 @@ internal sealed class TrainingRandom : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> (e.g. building a module whose random initial weights are then
+    /// overwritten) so that the draws it makes from TorchSharp's global CPU generator leave no trace: under
+    /// the same process-wide lock as <see cref="WithModuleRandom{T}"/>, with the generator's state restored
+    /// afterwards. Without this, building an inference copy while another run initialises its network
+    /// advanced that run's private stream (found by the concurrent-training determinism test).
+    /// </summary>
+    public static T WithoutGlobalDraws<T>(Func<T> action)
+    {
+        lock (GlobalGeneratorLock)
+        {
+            using var saved = torch.random.get_rng_state();
+            try
+            {
+                return action();
+            }
+            finally
+            {
+                torch.random.set_rng_state(saved);
+            }
+        }
+    }
+
     /// <summary>The shuffled row order of a new epoch; remembers the shuffle state it was drawn from.</summary>
     public Tensor BeginEpoch(long rows)
     {

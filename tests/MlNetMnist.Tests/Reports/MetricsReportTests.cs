@@ -44,7 +44,9 @@ public sealed class MetricsReportTests : IClassFixture<SmallEvaluationFixture>
             Assert.Equal(report.ClassNames[c], pc.ClassName);
             Assert.Equal(cm.PerClassPrecision[c], pc.Precision);
             Assert.Equal(cm.PerClassRecall[c], pc.Recall);
-            Assert.Equal(2 * pc.Precision * pc.Recall / (pc.Precision + pc.Recall), pc.F1, 12);
+            // A class never predicted and never right has precision = recall = 0: F1 is 0, not 0/0.
+            double expectedF1 = pc.Precision + pc.Recall == 0 ? 0 : 2 * pc.Precision * pc.Recall / (pc.Precision + pc.Recall);
+            Assert.Equal(expectedF1, pc.F1, 12);
             Assert.Equal(cm.Counts[c].Sum(), pc.Support);
             Assert.Equal(m.PerClassLogLoss[c], pc.LogLoss);
             Assert.Equal(cm.Counts[c], report.ConfusionMatrix[c]);

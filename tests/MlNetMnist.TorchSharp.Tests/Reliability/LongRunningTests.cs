@@ -78,7 +78,8 @@ public sealed class LongRunningTests(ReliabilityModelFixture fixture, ITestOutpu
         var test = _f.KeyMapping.Transform(_f.RawTest);
         void Run()
         {
-            var options = new TorchCnnOptions { Epochs = 1, BatchSize = 100, ValidationFraction = 0.25, EarlyStoppingPatience = 1, Threads = 2, Seed = 1 };
+            // Three batches of 100: the unsmoothed loss at lr 0.02 (not the default recipe, tuned for full MNIST) learns something in them.
+            var options = new TorchCnnOptions { Epochs = 1, BatchSize = 100, LearningRate = 0.02, LabelSmoothing = 0, ValidationFraction = 0.25, EarlyStoppingPatience = 1, Threads = 2, Seed = 1 };
             using var model = _f.Ml.MulticlassClassification.Trainers.TorchCnn(options).Fit(data);
             var metrics = _f.Ml.MulticlassClassification.Evaluate(model.Transform(test));
             Assert.True(metrics.MicroAccuracy > 0.2);

@@ -27,8 +27,8 @@ public sealed class TorchCnnOptions
     /// <summary>Image width; null infers a square image from the feature vector size.</summary>
     public int? ImageWidth { get; set; }
 
-    /// <summary>Passes over the training data. Default 1 (the fast recipe passes 99% within it; see the README's benchmark).</summary>
-    public int Epochs { get; set; } = 1;
+    /// <summary>Passes over the training data. Default 2.</summary>
+    public int Epochs { get; set; } = 2;
 
     /// <summary>Images per training batch. Default 128.</summary>
     public int BatchSize { get; set; } = 128;

@@ -13,7 +13,7 @@ public static class TorchCnnPresets
     public static IReadOnlyList<string> Names { get; } = new[] { "fast", "accurate", "classic", "mlp" };
 
     /// <summary>
-    /// The small CNN, AdamW with a one-cycle schedule to lr 0.03 over one epoch, label smoothing 0.1: the
+    /// The small CNN, AdamW with a one-cycle schedule to lr 0.03 over two epochs, label smoothing 0.1: the
     /// default options.
     /// </summary>
     public static TorchCnnOptions Fast() => new();

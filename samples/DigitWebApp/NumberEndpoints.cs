@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MlNetMnist.Serving;
@@ -29,27 +28,15 @@ public static class NumberEndpoints
     internal static async Task<Results<Ok<NumberResponse>, ProblemHttpResult>> ReadNumberAsync(
         HttpRequest request, DigitModelPool pool, IOptions<DigitWebAppOptions> options, string? model, CancellationToken cancellation)
     {
-        var limits = options.Value;
-        var size = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (size is { IsReadOnly: false }) size.MaxRequestBodySize = limits.MaxImageBytes;
-        using var body = new MemoryStream();
-        try
-        {
-            await request.Body.CopyToAsync(body, cancellation);
-        }
-        catch (BadHttpRequestException e)
-        {
-            return PredictionEndpoints.Problem(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? $"The image is larger than {limits.MaxImageBytes:N0} bytes." : e.Message);
-        }
-        if (body.Length == 0) return PredictionEndpoints.Problem(StatusCodes.Status400BadRequest, "Send the image (PNG, JPEG, ...) as the request body.");
+        var (body, bodyRefused) = await PredictionEndpoints.ReadImageBodyAsync(request, options.Value, cancellation);
+        if (bodyRefused is not null) return bodyRefused;
 
         if (PredictionEndpoints.Rent(pool, model, out var lease) is { } refused) return refused;
         using (lease)
         {
             try
             {
-                var reading = lease!.Service.ReadNumber(body.GetBuffer().AsSpan(0, (int)body.Length));
+                var reading = lease!.Service.ReadNumber(body);
                 return TypedResults.Ok(NumberResponse.From(reading, lease));
             }
             catch (InvalidDataException e)

@@ -44,20 +44,8 @@ public static class PredictionEndpoints
     internal static async Task<Results<Ok<PredictionResponse>, ProblemHttpResult>> PredictAsync(
         HttpRequest request, DigitModelPool pool, IOptions<DigitWebAppOptions> options, string? model, CancellationToken cancellation)
     {
-        var limits = options.Value;
-        var size = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (size is { IsReadOnly: false }) size.MaxRequestBodySize = limits.MaxImageBytes;
-        using var body = new MemoryStream();
-        try
-        {
-            await request.Body.CopyToAsync(body, cancellation);
-        }
-        catch (BadHttpRequestException e)
-        {
-            return Problem(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? $"The image is larger than {limits.MaxImageBytes:N0} bytes." : e.Message);
-        }
-        if (body.Length == 0) return Problem(StatusCodes.Status400BadRequest, "Send the image (PNG, JPEG, ...) as the request body.");
+        var (body, bodyRefused) = await ReadImageBodyAsync(request, options.Value, cancellation);
+        if (bodyRefused is not null) return bodyRefused;
 
         if (Rent(pool, model, out var lease) is { } refused) return refused;
         using (lease)
@@ -65,7 +53,7 @@ public static class PredictionEndpoints
             try
             {
                 // The prediction, and what the model saw (the prepared input) for the page to show.
-                var prediction = lease!.PredictImage(body.GetBuffer().AsSpan(0, (int)body.Length), out var input);
+                var prediction = lease!.PredictImage(body, out var input);
                 return TypedResults.Ok(PredictionResponse.From(prediction, lease, PreparedInputDto.From(input, lease.Service)));
             }
             catch (InvalidDataException e)
@@ -165,4 +153,27 @@ public static class PredictionEndpoints
     }
 
     internal static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail: detail, statusCode: status);
+
+    /// <summary>
+    /// Reads the request body (one encoded image) within <see cref="DigitWebAppOptions.MaxImageBytes"/>:
+    /// the bytes, or the problem to answer instead (too large, a broken upload, or no body at all).
+    /// </summary>
+    internal static async Task<(byte[] Image, ProblemHttpResult? Refused)> ReadImageBodyAsync(HttpRequest request, DigitWebAppOptions limits, CancellationToken cancellation)
+    {
+        var size = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (size is { IsReadOnly: false }) size.MaxRequestBodySize = limits.MaxImageBytes;
+        using var body = new MemoryStream();
+        try
+        {
+            await request.Body.CopyToAsync(body, cancellation);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return ([], Problem(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"The image is larger than {limits.MaxImageBytes:N0} bytes." : e.Message));
+        }
+        return body.Length == 0
+            ? ([], Problem(StatusCodes.Status400BadRequest, "Send the image (PNG, JPEG, ...) as the request body."))
+            : (body.ToArray(), null);
+    }
 }

@@ -139,11 +139,13 @@ internal sealed class TrainingOptions
     public static string Describe(TorchCnnOptions o)
     {
         var ci = CultureInfo.InvariantCulture;
-        return string.Format(ci, "network {0}, {1} epoch{2}, batch {3}, {4} lr {5}, {6} schedule, seed {7}, device {8}{9}{10}",
+        return string.Format(ci, "network {0}, {1} epoch{2}, batch {3}, {4} lr {5}, {6} schedule{11}{12}, seed {7}, device {8}{9}{10}",
             NameOf(Networks, o.Network), o.Epochs, o.Epochs == 1 ? "" : "s", o.BatchSize, NameOf(Optimizers, o.Optimizer), o.LearningRate,
             NameOf(Schedules, o.Schedule), o.Seed, NameOf(Devices, o.Device),
             o.ValidationFraction > 0 ? string.Format(ci, ", validation {0:F0}%", o.ValidationFraction * 100) : "",
-            o.Threads is int t ? string.Format(ci, ", {0} threads", t) : "");
+            o.Threads is int t ? string.Format(ci, ", {0} threads", t) : "",
+            o.LabelSmoothing > 0 ? string.Format(ci, ", label smoothing {0}", o.LabelSmoothing) : "",
+            o.Augmentation is { } a ? string.Format(ci, ", augmentation (rotation {0} deg, scale {1}, shift {2} px)", a.MaxRotationDegrees, a.MaxScale, a.MaxShiftPixels) : "");
     }
 
     private static string OptionPropertyName(Option option) => option.Name switch

@@ -13,8 +13,7 @@ public static class TorchCnnPresets
     public static IReadOnlyList<string> Names { get; } = new[] { "fast", "accurate", "classic", "mlp" };
 
     /// <summary>
-    /// The small CNN, AdamW with a one-cycle schedule to lr 0.03 over two epochs, label smoothing 0.1: the
-    /// default options.
+    /// The small CNN, AdamW with a one-cycle schedule to lr 0.03 over two epochs: the default options.
     /// </summary>
     public static TorchCnnOptions Fast() => new();
 
@@ -53,7 +52,6 @@ public static class TorchCnnPresets
         StepGamma = 0.7,
         NormalizationMean = 0.1307f,
         NormalizationStd = 0.3081f,
-        LabelSmoothing = 0,
     };
 
     /// <summary>The tutorials' multilayer perceptron (784-512-512-10), Adam, 10 epochs, batch size 64.</summary>
@@ -66,7 +64,6 @@ public static class TorchCnnPresets
         Optimizer = OptimizerKind.Adam,
         WeightDecay = 0,
         Schedule = LearningRateSchedule.Constant,
-        LabelSmoothing = 0,
     };
 
     /// <summary>The preset called <paramref name="name"/> (case-insensitive).</summary>

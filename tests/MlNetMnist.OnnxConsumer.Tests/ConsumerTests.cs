@@ -90,7 +90,8 @@ public class ConsumerTests
         return (uint.Parse(parts[2]), parts.Skip(3).Select(s => float.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
     }
 
-    private static void RunCli(params string[] args)
+    /// <summary>Runs the CLI (built next to the solution, not referenced) and asserts that it succeeded.</summary>
+    internal static void RunCli(params string[] args)
     {
         string cli = typeof(ConsumerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CliAssembly").Value!;
         Assert.True(File.Exists(cli), $"{cli} is missing; build src/MlNetMnist.Cli first");

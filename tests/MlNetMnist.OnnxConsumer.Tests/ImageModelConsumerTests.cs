@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -25,9 +23,9 @@ public class ImageModelConsumerTests
         {
             string modelPath = Path.Combine(work, "model.zip");
             string images = Path.Combine(work, "images");
-            RunCli("train", "--data", ConsumerTests.MnistDirectoryForTests(), "--model", modelPath, "--epochs", "2", "--max-train-rows", "30000", "--image-input");
+            ConsumerTests.RunCli("train", "--data", ConsumerTests.MnistDirectoryForTests(), "--model", modelPath, "--epochs", "2", "--max-train-rows", "30000", "--image-input");
             // 1,000 MNIST test digits, each at its own size somewhere on a 56-140 px grey canvas (dark ink), as PNG files.
-            RunCli("robustness", "--data", ConsumerTests.MnistDirectoryForTests(), "--write-only", "--images", images, "--variants", "off-centre-grey", "--count", "1000");
+            ConsumerTests.RunCli("robustness", "--data", ConsumerTests.MnistDirectoryForTests(), "--write-only", "--images", images, "--variants", "off-centre-grey", "--count", "1000");
             string folder = Path.Combine(images, "off-centre-grey");
             var files = File.ReadLines(Path.Combine(folder, "labels.csv")).Skip(1)
                 .Select(line => line.Split(','))
@@ -47,20 +45,6 @@ public class ImageModelConsumerTests
         {
             Directory.Delete(work, true);
         }
-    }
-
-    private static void RunCli(params string[] args)
-    {
-        string cli = typeof(ImageModelConsumerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CliAssembly").Value!;
-        Assert.True(File.Exists(cli), $"{cli} is missing; build src/MlNetMnist.Cli first");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(cli);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"CLI exit {process.ExitCode}\n{stdout.Result}\n{stderr.Result}");
     }
 
     private sealed class PathRow

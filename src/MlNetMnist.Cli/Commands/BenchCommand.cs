@@ -30,7 +30,7 @@ internal sealed class BenchCommand
     {
         _console = console;
         Command = new Command("bench", "Benchmark the presets and an ensemble on MNIST, once per seed, each run in its own process: accuracy over seeds, training time, time to 99%, a bare TorchSharp baseline, FLOP/s, scoring rates against ONNX Runtime and TorchSharp, latency, concurrent callers, peak memory.");
-        foreach (var option in new Option[] { Data, Out, Seeds, Runs, Configs, Evaluation, Holdout, Threads, OnnxThreads, Epochs, CheckEvery, MaxTrainRows, MaxEvalRows, NoBare, Readme })
+        foreach (var option in new Option[] { Data, Out, Seeds, Runs, Configs, Evaluation, Holdout, Threads, OnnxThreads, Epochs, CheckEvery, CheckConfigs, MaxTrainRows, MaxEvalRows, NoBare, Readme })
             Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
@@ -83,6 +83,12 @@ internal sealed class BenchCommand
         HelpName = "N",
     };
 
+    public Option<string?> CheckConfigs { get; } = new("--check-configs")
+    {
+        Description = "With --check-every: only these configurations (comma-separated) are checked every N batches; the others after each epoch (default: every configuration). Each configuration's line in the report says how often it was checked.",
+        HelpName = "LIST",
+    };
+
     public Option<int?> MaxTrainRows { get; } = new("--max-train-rows") { Description = "Use only the first N training images (quick trials).", HelpName = "N" };
 
     public Option<int?> MaxEvalRows { get; } = new("--max-eval-rows") { Description = "Use only the first N evaluation images (quick trials).", HelpName = "N" };
@@ -119,6 +125,10 @@ internal sealed class BenchCommand
             CommonOptions.RequirePositive(parseResult.GetValue(MaxTrainRows), "--max-train-rows"),
             CommonOptions.RequirePositive(parseResult.GetValue(MaxEvalRows), "--max-eval-rows"),
             OnnxThreadCount(parseResult.GetValue(OnnxThreads)));
+        var checkedConfigs = parseResult.GetValue(CheckConfigs) is { } checkList
+            ? checkList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => BenchConfig.Get(name).Name).ToHashSet(StringComparer.Ordinal)
+            : null;
+        if (checkedConfigs is not null && settings.CheckEvery is null) throw new UsageException("--check-configs: give --check-every N too.");
         bool bare = !parseResult.GetValue(NoBare);
         string command = "mlnetmnist " + string.Join(" ", parseResult.Tokens.Select(t => t.Value));
 
@@ -134,8 +144,10 @@ internal sealed class BenchCommand
         Print($"Machine: {machine}");
         Print($"Command: {command}");
         var summaries = new List<BenchSummary>();
+        var allSettings = settings;
         foreach (var config in configs)
         {
+            settings = checkedConfigs is null || checkedConfigs.Contains(config.Name) ? allSettings : allSettings with { CheckEvery = null };
             var results = new List<BenchRun>();
             string? notComparable = config.IsEnsemble ? "an ensemble (the bare loop trains one network)" : BareTorchSharpTraining.NotComparable(config.Options(settings, seeds[0]));
             foreach (var (seed, i) in seeds.Select((s, i) => (s, i + 1)))

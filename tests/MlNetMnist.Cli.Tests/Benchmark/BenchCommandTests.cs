@@ -73,6 +73,31 @@ public sealed class BenchCommandTests : IDisposable
         Assert.EndsWith($"{BenchCommand.ReadmeEnd}\nKept.\n", updated);
     }
 
+    [Fact]
+    public void ThePreviousDefaultRecipeIsItsOwnConfigurationAndChecksCanBeLimitedToSomeConfigurations()
+    {
+        string outDir = Path.Combine(_dir, "baseline");
+        var (code, output, error) = RunCli("bench", "--data", TestData.MnistDirectory, "--out", outDir, "--configs", "fast,fast-0.1", "--seeds", "1",
+            "--epochs", "1", "--max-train-rows", "600", "--max-eval-rows", "200", "--eval", "validation", "--holdout", "200", "--threads", "1",
+            "--no-bare", "--check-every", "2", "--check-configs", "fast");
+        Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
+
+        string table = File.ReadAllText(Path.Combine(outDir, "bench.md"));
+        var descriptions = table.Split('\n').Where(l => l.StartsWith("- ", StringComparison.Ordinal)).ToList();
+        string fast = Assert.Single(descriptions, l => l.StartsWith("- fast: ", StringComparison.Ordinal));
+        string previous = Assert.Single(descriptions, l => l.StartsWith("- fast-0.1: ", StringComparison.Ordinal));
+        Assert.Contains("adamw lr 0.03, onecycle schedule, device cpu", fast);
+        Assert.EndsWith("accuracy checked every 2 batches", fast.TrimEnd());
+        Assert.Contains("adamw lr 0.02, onecycle schedule, device cpu", previous);
+        Assert.DoesNotContain("checked every", previous);
+        // 400 images cannot reach 99%: the ratio line says why there is no ratio instead of inventing one.
+        Assert.Contains("99% sooner: no ratio, fast 1 of 1 missed and fast-0.1 1 of 1 missed", table);
+
+        var (refused, _, message) = RunCli("bench", "--data", TestData.MnistDirectory, "--out", outDir, "--check-configs", "fast");
+        Assert.Equal(2, refused);
+        Assert.Contains("--check-configs: give --check-every N too.", message);
+    }
+
     private static (int Code, string Output, string Error) RunCli(params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "MlNetMnist.Cli")) { RedirectStandardOutput = true, RedirectStandardError = true };

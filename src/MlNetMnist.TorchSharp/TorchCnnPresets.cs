@@ -19,12 +19,13 @@ public static class TorchCnnPresets
 
     /// <summary>
     /// For the highest accuracy: the wide CNN with batch norm, random rotations, scaling and shifts on
-    /// every batch, label smoothing and a one-cycle schedule over 15 epochs.
+    /// every batch, label smoothing and a one-cycle schedule over 25 epochs (chosen on a validation split
+    /// against 15: higher on every seed; about 8 minutes of training on the project's AVX-512 machine).
     /// </summary>
     public static TorchCnnOptions Accurate() => new()
     {
         Network = NetworkArchitecture.WideCnn,
-        Epochs = 15,
+        Epochs = 25,
         BatchSize = 128,
         LearningRate = 0.004,
         Optimizer = OptimizerKind.AdamW,

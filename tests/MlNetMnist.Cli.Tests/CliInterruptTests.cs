@@ -80,25 +80,34 @@ public sealed partial class CliInterruptTests(ITestOutputHelper log) : IDisposab
         var output = new System.Text.StringBuilder();
         var error = new System.Text.StringBuilder();
         bool sent = false;
-        process.OutputDataReceived += (_, e) =>
+        // The child's output is read on threads of our own, not with OutputDataReceived: those events
+        // run on the thread pool, which the other tests of this run can starve for seconds, and the
+        // Ctrl+C then arrived after training had ended (seen in full-suite runs).
+        var readOutput = new Thread(() =>
         {
-            if (e.Data is null) return;
-            lock (output) output.AppendLine(e.Data);
-            if (!sent && e.Data.StartsWith("epoch 1/3", StringComparison.Ordinal))
+            while (process.StandardOutput.ReadLine() is { } line)
             {
-                sent = true;
-                Kill(process.Id, SigInt);
+                lock (output) output.AppendLine(line);
+                if (!sent && line.StartsWith("epoch 1/3", StringComparison.Ordinal))
+                {
+                    sent = true;
+                    Kill(process.Id, SigInt);
+                }
             }
-        };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (error) error.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        }) { IsBackground = true, Name = "cli stdout" };
+        var readError = new Thread(() =>
+        {
+            while (process.StandardError.ReadLine() is { } line) lock (error) error.AppendLine(line);
+        }) { IsBackground = true, Name = "cli stderr" };
+        readOutput.Start();
+        readError.Start();
         if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
         {
             process.Kill(entireProcessTree: true);
             Assert.Fail($"the CLI did not exit within 3 minutes:\n{output}\n{error}");
         }
-        process.WaitForExit(); // flushes the redirected streams
+        readOutput.Join();
+        readError.Join();
         Assert.True(sent, $"no 'epoch 1/3' line:\n{output}\n{error}");
         return (process.ExitCode, output.ToString(), error.ToString());
     }

@@ -1,11 +1,13 @@
+using System.Runtime.InteropServices;
 using MlNetMnist.Training;
 
 namespace MlNetMnist.Cli;
 
 /// <summary>
 /// The checkpoint of one <c>train</c> run and its Ctrl+C handling: while training runs, the first
-/// Ctrl+C stops it cleanly at the next batch (a checkpoint is written, the exit code is 130); a second
-/// Ctrl+C ends the process at once.
+/// Ctrl+C (SIGINT), or a SIGTERM (<c>kill</c>, <c>docker stop</c>, a Kubernetes pod stopping), stops it
+/// cleanly at the next batch (a checkpoint is written, the exit code is 130); a second one ends the
+/// process at once.
 /// </summary>
 internal sealed class CheckpointRun : IDisposable
 {
@@ -37,6 +39,12 @@ internal sealed class CheckpointRun : IDisposable
             _interrupt.Cancel();
         };
         Console.CancelKeyPress += handler;
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            if (_interrupt.IsCancellationRequested) return; // a second SIGTERM: let the process end
+            context.Cancel = true;
+            _interrupt.Cancel();
+        });
         try
         {
             result = fit();

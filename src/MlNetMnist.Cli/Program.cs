@@ -6,7 +6,7 @@ namespace MlNetMnist.Cli;
 /// <summary>
 /// Entry point of the <c>MlNetMnist.Cli</c> tool: <c>download</c>, <c>train</c>, <c>evaluate</c> and <c>report</c>.
 /// Exit codes: 0 success, 1 failure (missing or bad data or model file, training error), 2 usage error
-/// (unknown command or option, bad option value), 130 training interrupted by Ctrl+C (checkpoint written;
+/// (unknown command or option, bad option value), 130 training interrupted by Ctrl+C or SIGTERM (checkpoint written;
 /// <c>train --resume</c> continues).
 /// </summary>
 public static class Program

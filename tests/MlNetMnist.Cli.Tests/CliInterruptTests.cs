@@ -13,7 +13,20 @@ namespace MlNetMnist.Tests.Cli;
 [Collection(ReliabilityCollection.Name)]
 public sealed partial class CliInterruptTests(ITestOutputHelper log) : IDisposable
 {
-    private const int SigInt = 2;
+    private const int SigInt = 2, SigTerm = 15;
+
+    /// <summary>
+    /// Ctrl+C (SIGINT), unless this process was started with SIGINT ignored (a job started in the
+    /// background by a shell without job control, or under nohup): the CLI then inherits the ignored
+    /// SIGINT, as it should, and the test stops it with SIGTERM, which takes the same clean path.
+    /// </summary>
+    private static readonly int StopSignal = SigIntIgnored() ? SigTerm : SigInt;
+
+    private static bool SigIntIgnored()
+    {
+        string? mask = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))?.Split(':')[1].Trim();
+        return mask is not null && (Convert.ToUInt64(mask, 16) & (1UL << (SigInt - 1))) != 0;
+    }
     private readonly string _dir = TestData.NewTempDirectory("mlnetmnist-interrupt");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -37,7 +50,7 @@ public sealed partial class CliInterruptTests(ITestOutputHelper log) : IDisposab
         string[] args = Args(model, onnx);
 
         var (exitCode, output, error) = RunAndInterruptAfterEpochOne(args);
-        log.WriteLine($"--- interrupted run: exit code {exitCode}\n{output}\n--- stderr\n{error}");
+        log.WriteLine($"--- interrupted run (signal {StopSignal}): exit code {exitCode}\n{output}\n--- stderr\n{error}");
         Assert.Equal(130, exitCode);
         Assert.Matches(InterruptedLine(), error);
         Assert.Contains($"Checkpoint written to {checkpoint}; run the same command with --resume to continue.", error);
@@ -91,7 +104,7 @@ public sealed partial class CliInterruptTests(ITestOutputHelper log) : IDisposab
                 if (!sent && line.StartsWith("epoch 1/3", StringComparison.Ordinal))
                 {
                     sent = true;
-                    Kill(process.Id, SigInt);
+                    Kill(process.Id, StopSignal);
                 }
             }
         }) { IsBackground = true, Name = "cli stdout" };

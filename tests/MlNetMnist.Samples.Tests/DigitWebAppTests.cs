@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace MlNetMnist.Samples.Tests;
 
 [Collection(SampleModelCollection.Name)]
-public class DigitWebAppTests(SampleModelFixture f) : IAsyncLifetime
+public class DigitWebAppTests(SampleModelFixture f, ChromiumFixture chromium) : IAsyncLifetime, IClassFixture<ChromiumFixture>
 {
     private WebApplication? _app;
     private string _url = "";
@@ -31,14 +31,8 @@ public class DigitWebAppTests(SampleModelFixture f) : IAsyncLifetime
     [Fact]
     public async Task DrawingAOneAndAZeroWithTheMouseShowsThePredictionsAndTheClassProbabilities()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync();
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
         await page.GotoAsync(_url);
         var pad = page.Locator("#pad");
         var box = (await pad.BoundingBoxAsync())!;
@@ -69,14 +63,8 @@ public class DigitWebAppTests(SampleModelFixture f) : IAsyncLifetime
     [Fact]
     public async Task NumberModeOutlinesEachDigitWithItsReadingAndPhotosCanBeUploaded()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync();
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
         await page.GotoAsync(_url);
 
         // An uploaded photo in digit mode: a test digit, dark on a larger grey canvas, off-centre.

@@ -1,10 +1,11 @@
 using Microsoft.Playwright;
 
-namespace MlNetMnist.Tests.Reports;
+namespace MlNetMnist.Tests.Shared;
 
 /// <summary>
 /// Headless Chromium driven by Playwright: Debian's <c>chromium</c> package at <see cref="ExecutablePath"/>
-/// (CI installs it; Playwright's own browser downloads are never used).
+/// (CI installs it; Playwright's own browser downloads are never used). Shared by the report tests and
+/// the web sample's tests; only projects that reference Playwright compile it (tests/Shared/Browser).
 /// </summary>
 public sealed class ChromiumFixture : IAsyncLifetime
 {

@@ -38,7 +38,6 @@ internal static class OnnxEnsembleExporter
         bool row = options.Layout == OnnxLayout.Row;
         var batch = OnnxDimension.Symbolic("N");
         var inputSize = OnnxDimension.Fixed(first.InputSize);
-        var classes = OnnxDimension.Fixed(first.Classes);
         graph.AddInput(new OnnxValueInfo(options.InputName, OnnxElementType.Float, row ? [inputSize] : [batch, inputSize]));
         string input = options.InputName;
         if (row) input = OnnxExporter.Reshape(graph, "input_to_batch", input, [1, first.InputSize]);
@@ -67,17 +66,7 @@ internal static class OnnxEnsembleExporter
         {
             graph.AddNode("Mean", "ensemble_mean", probabilities, output: options.ScoreName);
         }
-        graph.AddOutput(new OnnxValueInfo(options.ScoreName, OnnxElementType.Float, row ? [classes] : [batch, classes]));
-        if (options.ClassNames is { } classNames)
-            OnnxSlotNames.Add(graph, options.ScoreName, classNames, first.Classes);
-
-        if (options.PredictedIndexName is not null)
-        {
-            graph.AddNode("ArgMax", "argmax", [options.ScoreName],
-                [OnnxAttribute.Int("axis", row ? 0 : 1), OnnxAttribute.Int("keepdims", row ? 1 : 0)], options.PredictedIndexName);
-            OnnxDimension[] indexShape = row ? [OnnxDimension.Fixed(1)] : [batch];
-            graph.AddOutput(new OnnxValueInfo(options.PredictedIndexName, OnnxElementType.Int64, indexShape));
-        }
+        OnnxExporter.AddScoreOutputs(graph, options, first.Classes, batch);
 
         string name = string.Create(CultureInfo.InvariantCulture, $"ensemble-{members.Count}");
         string doc = string.Create(CultureInfo.InvariantCulture,

@@ -46,7 +46,6 @@ public static class OnnxExporter
         bool row = options.Layout == OnnxLayout.Row;
         var batch = OnnxDimension.Symbolic("N");
         var inputSize = OnnxDimension.Fixed(definition.InputSize);
-        var classes = OnnxDimension.Fixed(definition.Classes);
 
         graph.AddInput(new OnnxValueInfo(options.InputName, OnnxElementType.Float, row ? [inputSize] : [batch, inputSize]));
         string x = options.InputName;
@@ -73,18 +72,7 @@ public static class OnnxExporter
         {
             probabilities = graph.AddNode("Softmax", "softmax", [x], softmaxAxis, options.ScoreName);
         }
-        graph.AddOutput(new OnnxValueInfo(options.ScoreName, OnnxElementType.Float, row ? [classes] : [batch, classes]));
-        if (options.ClassNames is { } classNames)
-            OnnxSlotNames.Add(graph, options.ScoreName, classNames, definition.Classes);
-
-        if (options.PredictedIndexName is not null)
-        {
-            // Row layout: [1], the only form of a single index that ML.NET's OnnxTransformer can read (see OnnxLayout.Row).
-            graph.AddNode("ArgMax", "argmax", [options.ScoreName],
-                [OnnxAttribute.Int("axis", row ? 0 : 1), OnnxAttribute.Int("keepdims", row ? 1 : 0)], options.PredictedIndexName);
-            OnnxDimension[] indexShape = row ? [OnnxDimension.Fixed(1)] : [batch];
-            graph.AddOutput(new OnnxValueInfo(options.PredictedIndexName, OnnxElementType.Int64, indexShape));
-        }
+        AddScoreOutputs(graph, options, definition.Classes, batch);
 
         if (ood is not null)
         {
@@ -126,6 +114,29 @@ public static class OnnxExporter
 
     internal static string ProducerVersion =>
         typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>
+    /// Declares the graph's outputs once the node writing <see cref="OnnxExportOptions.ScoreName"/> is in:
+    /// the score (with the class names as slot names when given) and, when asked, the index of the most
+    /// probable class. Shared by single networks and ensembles.
+    /// </summary>
+    internal static void AddScoreOutputs(OnnxGraphBuilder graph, OnnxExportOptions options, int classCount, OnnxDimension batch)
+    {
+        bool row = options.Layout == OnnxLayout.Row;
+        var classes = OnnxDimension.Fixed(classCount);
+        graph.AddOutput(new OnnxValueInfo(options.ScoreName, OnnxElementType.Float, row ? [classes] : [batch, classes]));
+        if (options.ClassNames is { } classNames)
+            OnnxSlotNames.Add(graph, options.ScoreName, classNames, classCount);
+
+        if (options.PredictedIndexName is not null)
+        {
+            // Row layout: [1], the only form of a single index that ML.NET's OnnxTransformer can read (see OnnxLayout.Row).
+            graph.AddNode("ArgMax", "argmax", [options.ScoreName],
+                [OnnxAttribute.Int("axis", row ? 0 : 1), OnnxAttribute.Int("keepdims", row ? 1 : 0)], options.PredictedIndexName);
+            OnnxDimension[] indexShape = row ? [OnnxDimension.Fixed(1)] : [batch];
+            graph.AddOutput(new OnnxValueInfo(options.PredictedIndexName, OnnxElementType.Int64, indexShape));
+        }
+    }
 
     internal static string Reshape(OnnxGraphBuilder graph, string name, string input, long[] shape, string? output = null)
     {

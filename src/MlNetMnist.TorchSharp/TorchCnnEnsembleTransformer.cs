@@ -25,6 +25,8 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
 {
     private readonly TorchCnnTransformer[] _members;
     private readonly TorchCnnTransformer _first;
+    private readonly Lazy<OnnxRuntimeScorer>? _onnxRuntime;
+    private bool _disposed;
 
     /// <summary>Combines trained classifiers; the ensemble owns them from now on (disposing it disposes them).</summary>
     /// <param name="members">At least one classifier; all must read the same feature column with the same size and have the same classes in the same order.</param>
@@ -43,6 +45,23 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
             if (!m.ClassNames.SequenceEqual(_first.ClassNames))
                 throw new ArgumentException($"Ensemble member {i} has the classes {string.Join(", ", m.ClassNames)}; member 0 has {string.Join(", ", _first.ClassNames)} (same classes in the same key order needed: train every member on the same key-mapped labels).", nameof(members));
         }
+        if (ScoringEngine == TorchCnnScoringEngine.OnnxRuntime)
+            _onnxRuntime = new Lazy<OnnxRuntimeScorer>(CreateOnnxRuntimeScorer, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>
+    /// What scores the ensemble in process: ONNX Runtime on the one graph <c>model.zip</c> saves when
+    /// every member scores with ONNX Runtime (<see cref="TorchCnnTransformer.ScoringEngine"/>), otherwise
+    /// each member with TorchSharp and the mean of their probabilities.
+    /// </summary>
+    public TorchCnnScoringEngine ScoringEngine =>
+        _members.All(m => m.ScoringEngine == TorchCnnScoringEngine.OnnxRuntime) ? TorchCnnScoringEngine.OnnxRuntime : TorchCnnScoringEngine.TorchSharp;
+
+    private OnnxRuntimeScorer CreateOnnxRuntimeScorer()
+    {
+        var options = ExportOptions(OnnxLayout.Batch, predictedIndexName: null);
+        return new OnnxRuntimeScorer(OnnxEnsembleExporter.Export(Graphs(), options), _first.InputSize, _first.Classes, 0,
+            (options.InputName, options.ScoreName, options.OutOfDistributionName), _first.Options.Threads);
     }
 
     /// <summary>The member classifiers, in training order.</summary>
@@ -130,9 +149,11 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
         return sum;
     }
 
-    /// <summary>Frees every member's network.</summary>
+    /// <summary>Frees every member's network (and the ONNX Runtime sessions that scored the ensemble).</summary>
     public void Dispose()
     {
+        _disposed = true;
+        if (_onnxRuntime is { IsValueCreated: true }) _onnxRuntime.Value.Dispose();
         foreach (var member in _members) member.Dispose();
     }
 
@@ -164,6 +185,12 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
     /// <summary>Every member scores the rows; the probabilities are averaged (no out-of-distribution output).</summary>
     void IScoringModel.Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities, Span<float> outOfDistribution)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_onnxRuntime is not null)
+        {
+            _onnxRuntime.Value.Score(input, rows, probabilities, []);
+            return;
+        }
         int n = rows * _first.Classes;
         var target = probabilities[..n];
         _first.Scorer.Score(input, rows, target);

@@ -144,6 +144,13 @@ public sealed class TorchCnnOptions
     public int ScoringBatchSize { get; set; } = 256;
 
     /// <summary>
+    /// What runs the trained network when the transformer scores in process. Default
+    /// <see cref="TorchCnnScoringEngine.Auto"/>: ONNX Runtime with the graph <c>model.zip</c> saves on
+    /// the CPU, TorchSharp on a GPU.
+    /// </summary>
+    public TorchCnnScoringEngine ScoringEngine { get; set; } = TorchCnnScoringEngine.Auto;
+
+    /// <summary>
     /// Called at the end of every epoch with loss, accuracy, learning rate and time, and with the
     /// warnings raised since the previous call (<see cref="TrainingProgress.Warnings"/>). The same lines
     /// also go to the <c>MLContext</c>'s <c>Log</c> event.
@@ -216,6 +223,7 @@ public sealed class TorchCnnOptions
         Require(ValidationEveryBatches is null or >= 1, nameof(ValidationEveryBatches), ValidationEveryBatches ?? 0, "at least 1 (or null)");
         Require(OutOfDistributionFlagRate >= 0 && OutOfDistributionFlagRate < 0.5, nameof(OutOfDistributionFlagRate), OutOfDistributionFlagRate, "in [0, 0.5)");
         Require(ScoringBatchSize >= 1, nameof(ScoringBatchSize), ScoringBatchSize, "at least 1");
+        Require(Enum.IsDefined(ScoringEngine), nameof(ScoringEngine), ScoringEngine, "Auto, TorchSharp or OnnxRuntime");
         // NaN fails every comparison, so these also refuse NaN (and the bounds refuse infinities).
         Require(NormalizationMean is null or (>= 0 and <= 1), nameof(NormalizationMean), NormalizationMean ?? 0,
             "a finite number in [0, 1]: the mean of the pixel values divided by 255 (MNIST: 0.1307), or null to compute it from the training data");

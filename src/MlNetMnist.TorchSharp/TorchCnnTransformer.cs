@@ -29,6 +29,8 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
 {
     private readonly LabelKeyInfo _label;
     private readonly int _scoringBatchSize;
+    private readonly Lazy<OnnxRuntimeScorer>? _onnxRuntime;
+    private bool _disposed;
 
     internal TorchCnnTransformer(NetworkScorer scorer, LabelKeyInfo label, string featureColumnName, DataViewType featureColumnType, TorchCnnOptions options, TrainingHistory history)
     {
@@ -40,7 +42,19 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
         Options = options;
         History = history;
         _scoringBatchSize = options.ScoringBatchSize;
+        if (ScoringEngine == TorchCnnScoringEngine.OnnxRuntime)
+            _onnxRuntime = new Lazy<OnnxRuntimeScorer>(CreateOnnxRuntimeScorer, LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>
+    /// What scores this model in process: <see cref="TorchCnnOptions.ScoringEngine"/>, with
+    /// <see cref="TorchCnnScoringEngine.Auto"/> resolved (ONNX Runtime when the network is on the CPU).
+    /// </summary>
+    public TorchCnnScoringEngine ScoringEngine => Options.ScoringEngine switch
+    {
+        TorchCnnScoringEngine.Auto => Scorer.OnCpu ? TorchCnnScoringEngine.OnnxRuntime : TorchCnnScoringEngine.TorchSharp,
+        var engine => engine,
+    };
 
     /// <summary>The feature column this model reads.</summary>
     public string FeatureColumnName { get; }
@@ -100,7 +114,23 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
     int IScoringModel.OutOfDistributionSize => Scorer.OutOfDistributionSize;
 
     void IScoringModel.Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities, Span<float> outOfDistribution) =>
-        Scorer.Score(input, rows, probabilities, outOfDistribution);
+        Score(input, rows, probabilities, outOfDistribution);
+
+    /// <summary>Scores rows with the <see cref="ScoringEngine"/> (the graph is built on first use, after training and calibration).</summary>
+    internal void Score(ReadOnlySpan<float> input, int rows, Span<float> probabilities, Span<float> outOfDistribution)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_onnxRuntime is null) Scorer.Score(input, rows, probabilities, outOfDistribution);
+        else _onnxRuntime.Value.Score(input, rows, probabilities, outOfDistribution);
+    }
+
+    /// <summary>ONNX Runtime over the graph model.zip saves, in batch layout, with the calibration; no predicted-index output.</summary>
+    private OnnxRuntimeScorer CreateOnnxRuntimeScorer()
+    {
+        var options = ExportOptions(OnnxLayout.Batch, predictedIndexName: null);
+        return new OnnxRuntimeScorer(OnnxExporter.Export(Network, Weights, options), InputSize, Classes, Scorer.OutOfDistributionSize,
+            (options.InputName, options.ScoreName, options.OutOfDistributionName), Options.Threads);
+    }
 
     DataViewSchema.Column IScoringModel.CheckFeatureColumn(DataViewSchema schema) => CheckFeatureColumn(schema);
 
@@ -184,7 +214,7 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
             throw new ArgumentException($"Expected {InputSize} pixel values, got {pixels.Length}.", nameof(pixels));
         CheckFinite(pixels, "Predict");
         var scores = new float[Classes];
-        Scorer.Score(pixels, 1, scores);
+        Score(pixels, 1, scores, []);
         return scores;
     }
 
@@ -233,6 +263,11 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
             throw new ArgumentException($"Label column '{name}' has the key values {string.Join(", ", names)}; this model's classes are {string.Join(", ", ClassNames)} in that key order. {Fix}");
     }
 
-    /// <summary>Frees the network.</summary>
-    public void Dispose() => Scorer.Dispose();
+    /// <summary>Frees the network (and the ONNX Runtime sessions that scored it).</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        if (_onnxRuntime is { IsValueCreated: true }) _onnxRuntime.Value.Dispose();
+        Scorer.Dispose();
+    }
 }

@@ -68,7 +68,7 @@ internal static class BenchTable
             output.WriteLine();
             output.WriteLine(string.Format(Ci,
                 "Scoring (medians over the seeds; ratios are medians of per-run ratios, each measured in one process). Batched: `Transform` (+ `Evaluate`) over the evaluation images, {0} rows per network call; " +
-                "the trained transformer against the same network and weights as plain TorchSharp modules (forward + softmax on the same batches), and the model loaded from model.zip (ML.NET's OnnxTransformer, row by row) " +
+                "the trained transformer (its default scoring engine on the CPU: ONNX Runtime on the graph model.zip saves, see TorchCnnOptions.ScoringEngine) against the same network and weights as plain TorchSharp modules (forward + softmax on the same batches), and the model loaded from model.zip (ML.NET's OnnxTransformer, row by row) " +
                 "against ONNX Runtime alone on the same graph in batches. Latency: one image per `PredictionEngine.Predict`. Callers: single-row `Predict` from 1 thread and from 8 threads at once (one engine each), rows/s in total. " +
                 "ONNX Runtime: {1}.", first.BatchSize, first.OnnxRuntimeSettings));
             output.WriteLine();

@@ -34,6 +34,9 @@ internal sealed class NetworkScorer : IDisposable
 
     public int InputSize => Definition.InputSize;
 
+    /// <summary>Whether the network is on the CPU (not a GPU).</summary>
+    public bool OnCpu => _device.type == DeviceType.CPU;
+
     public int Classes => Definition.Classes;
 
     /// <summary>The module itself, for weight export.</summary>

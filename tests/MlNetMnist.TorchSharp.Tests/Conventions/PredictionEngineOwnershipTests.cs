@@ -28,7 +28,7 @@ public sealed class PredictionEngineOwnershipTests
         using (var owning = ml.Model.CreatePredictionEngine<Row, Output>(model)) // ML.NET's default: owns the model
             owning.Predict(row);
         var e = Assert.Throws<ObjectDisposedException>(() => model.Transform(data).GetColumn<float[]>("Score").ToList());
-        Assert.Contains("NetworkScorer", e.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(TorchCnnTransformer), e.Message, StringComparison.Ordinal);
     }
 
     private sealed class Row

@@ -245,6 +245,13 @@ public static class HtmlReportWriter
             _html.Append("<p class=\"hint\">").Append(E(string.Format(Ci, "{0} epoch{1} in {2:F1} s; kept the weights of epoch {3}{4}.",
                 training.Epochs.Count, training.Epochs.Count == 1 ? "" : "s", training.TotalTime.TotalSeconds, training.SelectedEpoch,
                 string.IsNullOrEmpty(training.StopReason) ? "" : "; stopped: " + training.StopReason))).Append("</p>\n");
+            var warnings = training.AllWarnings();
+            if (warnings.Count > 0)
+            {
+                _html.Append("<h3>Warnings</h3>\n<ul id=\"training-warnings\">\n");
+                foreach (var warning in warnings) _html.Append("<li>").Append(E(warning)).Append("</li>\n");
+                _html.Append("</ul>\n");
+            }
             _html.Append("<div class=\"scroll\"><table id=\"epochs-table\" class=\"metrics\">\n<thead><tr><th scope=\"col\">Epoch</th><th scope=\"col\">Loss</th><th scope=\"col\">Accuracy</th>")
                 .Append("<th scope=\"col\">Validation loss</th><th scope=\"col\">Validation accuracy</th><th scope=\"col\">Learning rate</th><th scope=\"col\">Time</th><th scope=\"col\">Images/s</th></tr></thead>\n<tbody>\n");
             foreach (var e in training.Epochs)

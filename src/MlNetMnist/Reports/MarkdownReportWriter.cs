@@ -67,6 +67,13 @@ public static class MarkdownReportWriter
         {
             md.AppendLine("## Training").AppendLine();
             if (trainingCurvesImage is not null) md.Append("![Training curves](").Append(LinkTarget(trainingCurvesImage)).AppendLine(")").AppendLine();
+            var warnings = training.AllWarnings();
+            if (warnings.Count > 0)
+            {
+                md.AppendLine("Warnings:").AppendLine();
+                foreach (var warning in warnings) md.Append("- ").AppendLine(Escape(warning));
+                md.AppendLine();
+            }
             Table(md, ["Epoch", "Loss", "Accuracy", "Validation loss", "Validation accuracy", "Learning rate", "Time (s)"],
                 training.Epochs.Select(e => new[]
                 {

@@ -20,6 +20,12 @@ public sealed record TrainingSummary
     /// <summary>Total training wall time.</summary>
     public TimeSpan TotalTime { get; init; }
 
+    /// <summary>
+    /// The warnings raised during training (the pixel range, a divergence stop, ...), in order, each
+    /// once: those the epochs' reports carried (<see cref="TrainingProgress.Warnings"/>).
+    /// </summary>
+    public IReadOnlyList<string> AllWarnings() => Epochs.SelectMany(e => e.Warnings).Distinct().ToArray();
+
     /// <summary>True when some epoch has a validation loss or accuracy.</summary>
     public bool HasValidation => Epochs.Any(e => e.ValidationLoss is not null || e.ValidationAccuracy is not null);
 

@@ -139,6 +139,29 @@ public sealed class ReportWriterTests(MnistReportFixture f)
     }
 
     [Fact]
+    public void TrainingWarningsAreListedOnceInTheHtmlAndMarkdownReports()
+    {
+        var epoch = new MlNetMnist.Training.TrainingProgress(1, 2, 0.5, 0.9, null, null, 0.01, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 100, TimeSpan.FromSeconds(1))
+        {
+            Warnings = ["Column 'Features' holds values 0-1 <scaled?>; expected raw pixels 0-255."],
+        };
+        var second = epoch with { Epoch = 2, Warnings = ["Column 'Features' holds values 0-1 <scaled?>; expected raw pixels 0-255.", "Second warning."] };
+        var report = f.Report with { Training = new TrainingSummary { Epochs = [epoch, second], SelectedEpoch = 2 } };
+        Assert.Equal(2, report.Training!.AllWarnings().Count);
+
+        string html = HtmlReportWriter.ToHtml(report);
+        var list = Regex.Match(html, "<ul id=\"training-warnings\">(.*?)</ul>", RegexOptions.Singleline);
+        Assert.True(list.Success, "no warnings list in the HTML report");
+        Assert.Equal(2, Regex.Matches(list.Groups[1].Value, "<li>").Count);
+        Assert.Contains("0-1 &lt;scaled?&gt;; expected raw pixels", list.Groups[1].Value);
+
+        string md = MarkdownReportWriter.ToMarkdown(report);
+        Assert.Contains("- Second warning.", md);
+        Assert.Single(Regex.Matches(md, "expected raw pixels 0-255"));
+        Assert.DoesNotContain("training-warnings", HtmlReportWriter.ToHtml(f.Report with { Training = new TrainingSummary { Epochs = [epoch with { Warnings = [] }] } }));
+    }
+
+    [Fact]
     public void MarkdownHasTheTablesAndLinksTheCharts()
     {
         string md = File.ReadAllText(f.Files.Markdown);

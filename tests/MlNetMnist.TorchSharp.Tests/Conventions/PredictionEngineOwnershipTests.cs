@@ -29,6 +29,8 @@ public sealed class PredictionEngineOwnershipTests
             owning.Predict(row);
         var e = Assert.Throws<ObjectDisposedException>(() => model.Transform(data).GetColumn<float[]>("Score").ToList());
         Assert.Contains(nameof(TorchCnnTransformer), e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ObjectDisposedException>(() => model.Predict(pixels[0]));
+        Assert.Contains(nameof(TorchCnnTransformer), e.Message, StringComparison.Ordinal);
     }
 
     private sealed class Row

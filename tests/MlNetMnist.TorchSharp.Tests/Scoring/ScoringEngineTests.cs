@@ -86,20 +86,6 @@ public sealed class ScoringEngineTests(ScoringEngineFixture fixture, ITestOutput
         }
     }
 
-    [Fact]
-    public void ADisposedModelSaysWhichObjectWasDisposed()
-    {
-        var ml = new MLContext(seed: 1);
-        var (pixels, classes) = SyntheticImages.Create(60, 1, 8, 8, 2);
-        var raw = SyntheticImages.ToDataView(ml, pixels, classes, new VectorDataViewType(NumberDataViewType.Single, 64));
-        var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(raw).Transform(raw);
-        var model = ml.MulticlassClassification.Trainers.TorchCnn(new TorchCnnOptions { Network = MlNetMnist.Networks.NetworkArchitecture.Mlp, Epochs = 1, BatchSize = 20 }).Fit(data);
-        Assert.Equal(2, model.Predict(pixels[0]).Length);
-        model.Dispose();
-        var e = Assert.Throws<ObjectDisposedException>(() => model.Predict(pixels[0]));
-        Assert.Contains(nameof(TorchCnnTransformer), e.Message, StringComparison.Ordinal);
-    }
-
     private List<Output> Read(IDataView scored) => _f.Ml.Data.CreateEnumerable<Output>(scored, reuseRowObject: false).ToList();
 
     private static double MaxDifference(float[] a, float[] b)

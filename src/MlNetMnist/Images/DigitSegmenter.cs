@@ -135,14 +135,11 @@ internal static class DigitSegmenter
             bool small = c.Height < SmallHeight * h;
             // Kept whole, as one digit.
             var whole = Crop(row, [c], c.Left, c.Right + 1, split: false);
-            if (whole is not null)
-            {
-                double s = Score(whole);
-                if (!double.IsNegativeInfinity(s)) Offer(i + 1, best[i] + s, [whole]);
-                // Too little ink to be a digit, or a small piece: may be left out.
-                if (double.IsNegativeInfinity(s)) Offer(i + 1, best[i], []);
-                else if (small) Offer(i + 1, best[i] - DropPenalty, []);
-            }
+            double s = whole is null ? double.NegativeInfinity : Score(whole);
+            if (!double.IsNegativeInfinity(s)) Offer(i + 1, best[i] + s, [whole!]);
+            // Too little ink to be a digit, or a small piece: may be left out.
+            if (double.IsNegativeInfinity(s)) Offer(i + 1, best[i], []);
+            else if (small) Offer(i + 1, best[i] - DropPenalty, []);
 
             // Cut into 2 or 3 digits.
             for (int pieces = 2; pieces <= 3; pieces++)
@@ -175,8 +172,8 @@ internal static class DigitSegmenter
                 anySmall |= d.Height < SmallHeight * h;
                 int left = group.Min(g => g.Left), right = group.Max(g => g.Right);
                 if (!anySmall || right - left + 1 > MergeWidth * h) continue;
-                if (Crop(row, group, left, right + 1, split: false) is { } merged && Score(merged) is var s && !double.IsNegativeInfinity(s))
-                    Offer(j + 1, best[i] + s, [merged]);
+                if (Crop(row, group, left, right + 1, split: false) is { } merged && Score(merged) is var m && !double.IsNegativeInfinity(m))
+                    Offer(j + 1, best[i] + m, [merged]);
             }
         }
 

@@ -44,6 +44,29 @@ public class RobustnessAndNumberCliTests(ImageModelFixture f)
     }
 
     [Fact]
+    public void NumbersComposesFromTheValidationSplitWhenAsked()
+    {
+        string dir = TestData.NewTempDirectory();
+        try
+        {
+            string json = Path.Combine(dir, "numbers.json");
+            var run = CliRunner.Run("numbers", "--data", TestData.MnistDirectory, "--model", f.ImageModelPath, "--source", "validation", "--count", "4", "--errors", "4", "--json", json);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("Digits: validation split (the last 10,000 MNIST training images)", run.Output);
+            Assert.Contains("| separated | 4 |", run.Output);
+            using var document = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.Equal("validation", document.RootElement.GetProperty("source").GetString());
+
+            var bad = CliRunner.Run("numbers", "--data", TestData.MnistDirectory, "--model", f.ImageModelPath, "--source", "train");
+            Assert.Equal(2, bad.ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void ReadNumberPrintsTheDigitsTheirProbabilitiesAndBoxes()
     {
         string dir = TestData.NewTempDirectory();

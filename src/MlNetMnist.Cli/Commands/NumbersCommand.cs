@@ -9,9 +9,11 @@ using MlNetMnist.Serving;
 namespace MlNetMnist.Cli.Commands;
 
 /// <summary>
-/// <c>numbers --data DIR --model model.zip [--count N] [--seed N] [--images DIR] [--json FILE]</c>:
-/// composes numbers of 3-8 MNIST test digits (separated, and with touching digits), reads them with
-/// the service's number reader and prints sequence and per-digit accuracy.
+/// <c>numbers --data DIR --model model.zip [--source test|validation] [--count N] [--seed N] [--images DIR] [--json FILE] [--errors N]</c>:
+/// composes numbers of 3-8 MNIST digits (separated, and with touching digits), reads them with the
+/// service's number reader and prints sequence and per-digit accuracy. The digits come from the test
+/// set, or (<c>--source validation</c>, for choosing the reader's settings without looking at the test
+/// set) from the last 10,000 training images, the project's validation split.
 /// </summary>
 internal sealed class NumbersCommand
 {
@@ -21,8 +23,8 @@ internal sealed class NumbersCommand
     public NumbersCommand(CliConsole console)
     {
         _console = console;
-        Command = new Command("numbers", "Accuracy of reading whole numbers: rows of 3-8 MNIST test digits with random spacing, size and baseline jitter (separated, and with touching digits).");
-        foreach (var option in new Option[] { Data, Model, Count, Seed, Images, Json, Threshold, Threads }) Command.Options.Add(option);
+        Command = new Command("numbers", "Accuracy of reading whole numbers: rows of 3-8 MNIST digits with random spacing, size and baseline jitter (separated, and with touching digits).");
+        foreach (var option in new Option[] { Data, Model, Source, Count, Seed, Images, Json, Threshold, Threads, Errors }) Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
 
@@ -31,6 +33,15 @@ internal sealed class NumbersCommand
     public Option<string> Data { get; } = CommonOptions.Data("Folder with the MNIST files (the test digits are used).");
 
     public Option<string> Model { get; } = CommonOptions.Model("The model file (model.zip) that reads single digits.");
+
+    public Option<string> Source { get; } = new Option<string>("--source")
+    {
+        Description = "Where the digits come from: test (the MNIST test set; for reporting) or validation (the last 10,000 training images, held out from a model trained with --max-train-rows 50000; for choosing settings). Default test.",
+        DefaultValueFactory = _ => "test",
+        HelpName = "test|validation",
+    }.AcceptOnlyFromAmong("test", "validation");
+
+    public Option<int> Errors { get; } = new("--errors") { Description = "Also print the first N numbers of each kind read wrongly (truth, reading, probabilities; default 0).", DefaultValueFactory = _ => 0, HelpName = "N" };
 
     public Option<int> Count { get; } = new("--count") { Description = "Numbers of each kind (default 500).", DefaultValueFactory = _ => 500, HelpName = "N" };
 
@@ -52,7 +63,9 @@ internal sealed class NumbersCommand
         int seed = parseResult.GetValue(Seed);
         string? imagesDir = CommonOptions.OptionalPath(parseResult.GetValue(Images), "--images");
         string? jsonPath = CommonOptions.OptionalPath(parseResult.GetValue(Json), "--json");
-        var test = MnistData.LoadSet(data, MnistSplit.Test);
+        string source = parseResult.GetValue(Source) ?? "test";
+        int errors = Math.Max(0, parseResult.GetValue(Errors));
+        var digits = source == "validation" ? ValidationDigits(data) : MnistData.LoadSet(data, MnistSplit.Test);
         string directory = imagesDir is null ? Path.Combine(Path.GetTempPath(), $"mlnetmnist-numbers-{Guid.NewGuid():N}") : Path.GetFullPath(imagesDir);
         var machine = MachineDescription.Read();
         try
@@ -65,6 +78,9 @@ internal sealed class NumbersCommand
             });
             _console.Out.WriteLine($"Model: {Path.GetFullPath(modelPath)} (images prepared {(service.PreparesWithModel ? "by the model's own saved chain" : "by DigitImagePreprocessor")})");
             _console.Out.WriteLine($"Machine: {machine}");
+            _console.Out.WriteLine(source == "validation"
+                ? $"Digits: validation split (the last {ValidationCount:N0} MNIST training images)"
+                : "Digits: MNIST test set");
             var results = new List<NumberResult>();
             foreach (bool touching in new[] { false, true })
             {
@@ -73,19 +89,24 @@ internal sealed class NumbersCommand
                 Directory.CreateDirectory(folder);
                 var random = new Random(unchecked(seed * 486187739 + RobustnessSuite.StableHash(kind)));
                 var tally = new NumberTally(kind);
+                int shown = 0;
                 for (int i = 0; i < count; i++)
                 {
-                    var number = NumberComposer.Compose(test, random, touching);
+                    var number = NumberComposer.Compose(digits, random, touching);
                     string path = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{i:D4}-{number.Digits}.png"));
                     File.WriteAllBytes(path, number.Image.Encode());
-                    tally.Add(number.Digits, service.ReadNumberFile(path));
+                    var reading = service.ReadNumberFile(path);
+                    tally.Add(number.Digits, reading);
+                    if (reading.Text != number.Digits && shown++ < errors)
+                        _console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"{kind} {i:D4}: {number.Digits} read as {reading.Text}{(reading.NeedsReview ? " (needs review)" : "")}: {string.Join(" ", reading.Digits.Select(d => $"{d.Label}{(d.Split ? "*" : "")}@{d.Box.X}+{d.Box.Width}x{d.Box.Height}:{d.Probability:0.00}"))}"));
                 }
                 results.Add(tally.Result());
             }
             WriteTable(results);
             if (jsonPath is not null)
             {
-                var document = new { machine = machine.ToString(), date = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture), model = Path.GetFullPath(modelPath), count, seed, results };
+                var document = new { machine = machine.ToString(), date = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture), model = Path.GetFullPath(modelPath), source, count, seed, results };
                 AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(document, Indented));
                 _console.Out.WriteLine($"Results written to {Path.GetFullPath(jsonPath)}");
             }
@@ -95,6 +116,17 @@ internal sealed class NumbersCommand
         {
             if (imagesDir is null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>Size of the validation split: the last 10,000 of the 60,000 training images.</summary>
+    private const int ValidationCount = BenchSettings.DefaultHoldout;
+
+    /// <summary>The last <see cref="ValidationCount"/> training images.</summary>
+    private static MnistSet ValidationDigits(string data)
+    {
+        var train = MnistData.LoadSet(data, MnistSplit.Train);
+        int first = Math.Max(0, train.Count - ValidationCount), n = train.Count - first;
+        return new MnistSet(train.Labels.AsSpan(first, n).ToArray(), train.Pixels.AsSpan(first * train.ImageSize, n * train.ImageSize).ToArray(), n, train.Rows, train.Columns);
     }
 
     private void WriteTable(IReadOnlyList<NumberResult> results)

@@ -6,25 +6,25 @@ namespace MlNetMnist.Cli.Robustness;
 internal sealed record ComposedNumber(string Digits, Canvas Image);
 
 /// <summary>
-/// Composes rows of handwritten digits from MNIST test digits: 3-8 digits, each cropped to its ink,
+/// Composes rows of handwritten digits from MNIST digits (the test set, or the validation split): 3-8 digits, each cropped to its ink,
 /// scaled by 0.85-1.3, on a common baseline with up to +-3 px of jitter, dark ink on light paper.
 /// Separated numbers leave 3-12 px between neighbouring digits; in touching numbers one random pair of
 /// neighbours is placed 1-5 px into each other (so their boxes overlap and their strokes usually touch).
 /// </summary>
 internal static class NumberComposer
 {
-    public static ComposedNumber Compose(MnistSet test, Random random, bool touching)
+    public static ComposedNumber Compose(MnistSet source, Random random, bool touching)
     {
         int count = random.Next(3, 9);
         var digits = new List<(InkMap Ink, int Label)>();
         for (int i = 0; i < count; i++)
         {
-            int index = random.Next(test.Count);
-            var ink = InkMap.FromMnist(test.Pixels.AsSpan(index * test.ImageSize, test.ImageSize), test.Columns, test.Rows);
+            int index = random.Next(source.Count);
+            var ink = InkMap.FromMnist(source.Pixels.AsSpan(index * source.ImageSize, source.ImageSize), source.Columns, source.Rows);
             var (x, y, w, h) = ink.TightBox();
             double scale = 0.85 + random.NextDouble() * 0.45;
             var scaled = ink.Crop(x, y, w, h).Resize(Math.Max(1, (int)Math.Round(w * scale)), Math.Max(1, (int)Math.Round(h * scale)));
-            digits.Add((scaled, test.Labels[index]));
+            digits.Add((scaled, source.Labels[index]));
         }
         var gaps = Enumerable.Range(0, count - 1).Select(_ => random.Next(3, 13)).ToArray();
         if (touching) gaps[random.Next(gaps.Length)] = -random.Next(1, 6);

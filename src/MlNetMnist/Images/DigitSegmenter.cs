@@ -11,8 +11,9 @@ internal sealed record DigitSegment(int X, int Y, int Width, int Height, bool Sp
 
 /// <summary>
 /// Finds the digits of a row of handwritten digits: polarity and ink as for a single digit, connected
-/// components of the ink (8-connected), specks dropped, pieces of one digit above each other merged,
-/// and components much wider than a digit split at the columns of least ink. Left to right.
+/// components of the ink (8-connected), specks dropped, pieces of one digit above each other merged;
+/// then either by shape alone (components much wider than a digit split at the columns of least ink) or
+/// driven by recognition (candidate merges, cuts and left-out pieces scored by the classifier). Left to right.
 /// </summary>
 internal static class DigitSegmenter
 {
@@ -25,21 +26,188 @@ internal static class DigitSegmenter
     /// <summary>Width of one digit, in digit heights, when splitting.</summary>
     private const double DigitWidth = 0.8;
 
+    // The recognition-driven segmentation's priors (chosen on numbers composed from the validation split,
+    // never on the test set; see the README's "Whole numbers").
+
+    /// <summary>Probabilities below this count as this (the log of a near-zero probability is not informative).</summary>
+    private const float MinProbability = 1e-4f;
+
+    /// <summary>Added per digit found, so that the sum of log probabilities does not favour fewer digits.</summary>
+    private const double DigitBonus = 1.0;
+
+    /// <summary>Subtracted per cut through a component.</summary>
+    private const double CutPenalty = 3.0;
+
+    /// <summary>Subtracted when a small piece of ink is left out.</summary>
+    private const double DropPenalty = 0.5;
+
+    /// <summary>A piece shorter than this many digit heights is small: rarely a digit on its own.</summary>
+    private const double SmallHeight = 0.5;
+
+    /// <summary>Subtracted for a candidate digit that is small.</summary>
+    private const double SmallPenalty = 3.0;
+
+    /// <summary>Candidate digits wider than this (width / height) pay <see cref="WidePenalty"/> per unit of aspect above it.</summary>
+    private const double WideAspect = 1.0;
+
+    /// <summary>See <see cref="WideAspect"/>.</summary>
+    private const double WidePenalty = 4.0;
+
+    /// <summary>A component at least this many times as wide as tall may be cut in two.</summary>
+    private const double CutWidth2 = 1.2;
+
+    /// <summary>A component at least this many times as wide as tall may be cut in three.</summary>
+    private const double CutWidth3 = 1.8;
+
+    /// <summary>A small piece may be merged with a neighbour at most this many digit heights away.</summary>
+    private const double MergeGap = 0.4;
+
+    /// <summary>A merged digit is at most this many digit heights wide.</summary>
+    private const double MergeWidth = 1.3;
+
+    /// <summary>
+    /// Segments by shape alone: pieces above each other merged, components wider than
+    /// <see cref="SplitWidth"/> digit heights split at the columns of least ink.
+    /// </summary>
     public static IReadOnlyList<DigitSegment> Segment(GrayImage image)
+    {
+        if (Prepare(image) is not { } row) return [];
+        var segments = new List<DigitSegment>();
+        foreach (var c in row.Blocks)
+        {
+            int pieces = c.Width > SplitWidth * row.DigitHeight ? Math.Max(2, (int)Math.Round(c.Width / (DigitWidth * row.DigitHeight))) : 1;
+            List<int> cuts = pieces == 1 ? [c.Left, c.Right + 1] : Cuts(row, c, pieces);
+            for (int p = 0; p + 1 < cuts.Count; p++)
+                if (Crop(row, [c], cuts[p], cuts[p + 1], pieces > 1) is { } segment) segments.Add(segment);
+        }
+        return segments;
+    }
+
+    /// <summary>
+    /// Segments driven by recognition: candidate segmentations of the row (a small piece of ink kept as a
+    /// digit, merged into a neighbour or dropped; a wide component kept whole or cut into 2 or 3 digits at
+    /// columns of little ink) are scored with <paramref name="confidence"/>, the classifier's top
+    /// probability for a candidate digit (null: too little ink to be a digit), and the segmentation with
+    /// the best total (sum of log probabilities, plus priors on digit size and against cuts) is kept.
+    /// Deterministic: the same image and classifier give the same segments.
+    /// </summary>
+    /// <param name="image">The row of digits.</param>
+    /// <param name="confidence">Top probability of a candidate digit; called once per candidate.</param>
+    public static IReadOnlyList<DigitSegment> Segment(GrayImage image, Func<DigitSegment, float?> confidence)
+    {
+        ArgumentNullException.ThrowIfNull(confidence);
+        if (Prepare(image) is not { } row) return [];
+        var blocks = row.Blocks;
+        int n = blocks.Count;
+        double h = row.DigitHeight;
+        var scores = new Dictionary<DigitSegment, double>(ReferenceEqualityComparer.Instance);
+        double Score(DigitSegment segment)
+        {
+            if (scores.TryGetValue(segment, out double known)) return known;
+            double value = confidence(segment) is float p
+                ? Math.Log(Math.Max(p, MinProbability)) + DigitBonus - SizePenalty(segment, h)
+                : double.NegativeInfinity;
+            scores[segment] = value;
+            return value;
+        }
+
+        // best[i]: the best segmentation of blocks 0..i-1.
+        var best = new double[n + 1];
+        var choice = new List<DigitSegment>?[n + 1];
+        var from = new int[n + 1];
+        Array.Fill(best, double.NegativeInfinity);
+        best[0] = 0;
+        choice[0] = [];
+        for (int i = 0; i < n; i++)
+        {
+            if (double.IsNegativeInfinity(best[i])) continue;
+            void Offer(int next, double total, List<DigitSegment> segments)
+            {
+                if (total > best[next] + 1e-12)
+                {
+                    best[next] = total;
+                    choice[next] = segments;
+                    from[next] = i;
+                }
+            }
+
+            var c = blocks[i];
+            bool small = c.Height < SmallHeight * h;
+            // Kept whole, as one digit.
+            var whole = Crop(row, [c], c.Left, c.Right + 1, split: false);
+            double s = whole is null ? double.NegativeInfinity : Score(whole);
+            if (!double.IsNegativeInfinity(s)) Offer(i + 1, best[i] + s, [whole!]);
+            // Too little ink to be a digit, or a small piece: may be left out.
+            if (double.IsNegativeInfinity(s)) Offer(i + 1, best[i], []);
+            else if (small) Offer(i + 1, best[i] - DropPenalty, []);
+
+            // Cut into 2 or 3 digits.
+            for (int pieces = 2; pieces <= 3; pieces++)
+            {
+                if (c.Width < (pieces == 2 ? CutWidth2 : CutWidth3) * Math.Max(c.Height, 0.6 * h) || small) continue;
+                foreach (var cuts in CutCandidates(row, c, pieces))
+                {
+                    double total = -CutPenalty * (pieces - 1);
+                    var parts = new List<DigitSegment>();
+                    for (int p = 0; p + 1 < cuts.Count && !double.IsNegativeInfinity(total); p++)
+                    {
+                        var part = Crop(row, [c], cuts[p], cuts[p + 1], split: true);
+                        if (part is null) { total = double.NegativeInfinity; break; }
+                        total += Score(part);
+                        parts.Add(part);
+                    }
+                    if (!double.IsNegativeInfinity(total)) Offer(i + 1, best[i] + total, parts);
+                }
+            }
+
+            // Merged with the next one or two blocks when one of them is a small piece close by.
+            var group = new List<Component> { c };
+            bool anySmall = small;
+            for (int j = i + 1; j < n && j <= i + 2; j++)
+            {
+                var d = blocks[j];
+                int gap = d.Left - group.Max(g => g.Right) - 1;
+                if (gap > MergeGap * h) break;
+                group.Add(d);
+                anySmall |= d.Height < SmallHeight * h;
+                int left = group.Min(g => g.Left), right = group.Max(g => g.Right);
+                if (!anySmall || right - left + 1 > MergeWidth * h) continue;
+                if (Crop(row, group, left, right + 1, split: false) is { } merged && Score(merged) is var m && !double.IsNegativeInfinity(m))
+                    Offer(j + 1, best[i] + m, [merged]);
+            }
+        }
+
+        var result = new List<DigitSegment>();
+        for (int k = n; k > 0; k = from[k]) result.InsertRange(0, choice[k] ?? []);
+        return result;
+    }
+
+    /// <summary>A prior on a candidate digit's size: pieces much shorter than a digit, and digits much wider than tall, are unlikely.</summary>
+    private static double SizePenalty(DigitSegment segment, double digitHeight)
+    {
+        double penalty = 0;
+        if (segment.Height < SmallHeight * digitHeight) penalty += SmallPenalty;
+        double aspect = (double)segment.Width / Math.Max(segment.Height, 0.6 * digitHeight);
+        if (aspect > WideAspect) penalty += WidePenalty * (aspect - WideAspect);
+        return penalty;
+    }
+
+    /// <summary>The row's ink, components and blocks (components with pieces above each other merged), or null without ink.</summary>
+    private static Row? Prepare(GrayImage image)
     {
         int w = image.Width, h = image.Height;
         var ink = Ink(image);
-        if (ink is null) return [];
+        if (ink is null) return null;
         var labels = new int[w * h];
         var components = Components(ink, w, h, labels);
-        if (components.Count == 0) return [];
+        if (components.Count == 0) return null;
 
         // Specks: far smaller than the largest component in area and in height.
         int largestArea = components.Max(c => c.Area), tallest = components.Max(c => c.Height);
         components = components.Where(c => c.Area >= 0.04 * largestArea || c.Height >= 0.35 * tallest).ToList();
 
         // Pieces of one digit (a detached bar of a 5, a broken stroke): columns overlapping by 30% of the narrower.
-        components.Sort((a, b) => a.Left.CompareTo(b.Left));
+        components.Sort((a, b) => a.Left != b.Left ? a.Left.CompareTo(b.Left) : a.Id.CompareTo(b.Id));
         var merged = new List<Component>();
         foreach (var c in components)
         {
@@ -49,15 +217,7 @@ internal static class DigitSegmenter
         }
 
         double digitHeight = Median(merged.Where(c => c.Height >= 0.5 * tallest).Select(c => (double)c.Height));
-        var segments = new List<DigitSegment>();
-        foreach (var c in merged)
-        {
-            int pieces = c.Width > SplitWidth * digitHeight ? Math.Max(2, (int)Math.Round(c.Width / (DigitWidth * digitHeight))) : 1;
-            List<int> cuts = pieces == 1 ? [c.Left, c.Right + 1] : Cuts(ink, w, labels, c, pieces);
-            for (int p = 0; p + 1 < cuts.Count; p++)
-                if (Crop(ink, w, labels, c, cuts[p], cuts[p + 1], pieces > 1) is { } segment) segments.Add(segment);
-        }
-        return segments;
+        return new Row(ink, w, labels, merged, digitHeight);
     }
 
     /// <summary>Ink 0-1 (light ink on dark after choosing the polarity), or null for a blank image.</summary>
@@ -105,13 +265,44 @@ internal static class DigitSegmenter
         return components;
     }
 
-    /// <summary>Cut columns for <paramref name="pieces"/> digits: near each even division, the column with the least of the component's ink.</summary>
-    private static List<int> Cuts(float[] ink, int w, int[] labels, Component c, int pieces)
+    /// <summary>The component's ink per column.</summary>
+    private static double[] ColumnInk(Row row, Component c)
     {
         var columnInk = new double[c.Width];
         for (int y = c.Top; y <= c.Bottom; y++)
             for (int x = c.Left; x <= c.Right; x++)
-                if (c.Owns(labels[y * w + x])) columnInk[x - c.Left] += ink[y * w + x];
+                if (c.Owns(row.Labels[y * row.Width + x])) columnInk[x - c.Left] += row.Ink[y * row.Width + x];
+        return columnInk;
+    }
+
+    /// <summary>
+    /// Candidate cuts into <paramref name="pieces"/> digits: the even division's ink minima
+    /// (<see cref="Cuts"/>) and, for two pieces, the other local minima of the column ink between 25% and
+    /// 75% of the width (at most <see cref="MaxCutCandidates"/> in all, least ink first).
+    /// </summary>
+    private static IEnumerable<List<int>> CutCandidates(Row row, Component c, int pieces)
+    {
+        var standard = Cuts(row, c, pieces);
+        yield return standard;
+        if (pieces != 2) yield break;
+        var columnInk = ColumnInk(row, c);
+        int from = Math.Max(1, c.Width / 4), to = Math.Min(c.Width - 2, c.Width * 3 / 4);
+        var minima = new List<int>();
+        for (int x = from; x <= to; x++)
+            if (columnInk[x] <= columnInk[x - 1] && columnInk[x] <= columnInk[x + 1] && c.Left + x != standard[1]
+                && !minima.Any(m => Math.Abs(m - x) < 3) && Math.Abs(c.Left + x - standard[1]) >= 3)
+                minima.Add(x);
+        foreach (int x in minima.OrderBy(x => columnInk[x]).ThenBy(x => x).Take(MaxCutCandidates - 1))
+            yield return [c.Left, c.Left + x, c.Right + 1];
+    }
+
+    /// <summary>Most cuts tried for a component cut in two.</summary>
+    private const int MaxCutCandidates = 3;
+
+    /// <summary>Cut columns for <paramref name="pieces"/> digits: near each even division, the column with the least of the component's ink.</summary>
+    private static List<int> Cuts(Row row, Component c, int pieces)
+    {
+        var columnInk = ColumnInk(row, c);
         var cuts = new List<int> { c.Left };
         double step = (double)c.Width / pieces;
         for (int p = 1; p < pieces; p++)
@@ -126,9 +317,13 @@ internal static class DigitSegmenter
         return cuts;
     }
 
-    /// <summary>The component's ink between columns <paramref name="from"/> and <paramref name="to"/>, as dark ink on white with a margin.</summary>
-    private static DigitSegment? Crop(float[] ink, int w, int[] labels, Component c, int from, int to, bool split)
+    /// <summary>The components' ink between columns <paramref name="from"/> and <paramref name="to"/>, as dark ink on white with a margin.</summary>
+    private static DigitSegment? Crop(Row row, IReadOnlyList<Component> group, int from, int to, bool split)
     {
+        float[] ink = row.Ink;
+        int w = row.Width;
+        int[] labels = row.Labels;
+        var c = group.Count == 1 ? group[0] : Component.Union(group);
         int top = int.MaxValue, bottom = -1, left = int.MaxValue, right = -1;
         for (int y = c.Top; y <= c.Bottom; y++)
             for (int x = from; x < to; x++)
@@ -176,9 +371,20 @@ internal static class DigitSegmenter
         return sorted.Length == 0 ? 1 : sorted[sorted.Length / 2];
     }
 
+    /// <summary>The ink of a row (0-1), its component labels and blocks, and the typical digit height.</summary>
+    private sealed record Row(float[] Ink, int Width, int[] Labels, List<Component> Blocks, double DigitHeight);
+
     /// <summary>A connected component (or several merged), with its box and area.</summary>
     private sealed class Component(int id)
     {
+        /// <summary>A new component owning all of <paramref name="group"/>'s pixels (they stay unchanged).</summary>
+        public static Component Union(IReadOnlyList<Component> group)
+        {
+            var union = new Component(group[0].Id);
+            foreach (var c in group) union.Absorb(c);
+            return union;
+        }
+
         private readonly HashSet<int> _ids = [id];
 
         public int Id { get; } = id;

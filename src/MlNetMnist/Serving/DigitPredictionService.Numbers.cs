@@ -8,9 +8,12 @@ public sealed partial class DigitPredictionService
 {
     /// <summary>
     /// Reads a row of handwritten digits (an amount, a postal code, a meter reading): the digits are
-    /// found as connected components of ink (pieces of one digit merged, components much wider than a
-    /// digit split at the columns of least ink), each is prepared and classified like a single image
-    /// (<see cref="PredictImage(MLImage)"/>) with this service's model, left to right.
+    /// found as connected components of ink, and the segmentation is chosen with the classifier: a small
+    /// piece of ink is kept as a digit, merged into a neighbour or left out, and a component wider than a
+    /// digit is kept whole or cut into 2 or 3 digits at columns of little ink, whichever reads best
+    /// (each candidate prepared and classified like a single image, <see cref="PredictImage(MLImage)"/>,
+    /// with this service's model; the sum of log probabilities with priors on digit size and against
+    /// cuts). Left to right; the same image always gives the same reading.
     /// </summary>
     /// <param name="image">The image, of any size and polarity.</param>
     /// <returns>The digits as text, each with its probability and box; "needs review" when any is uncertain.</returns>
@@ -41,12 +44,21 @@ public sealed partial class DigitPredictionService
     private NumberReading ReadNumber(GrayImage image)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var digits = new List<NumberDigit>();
-        foreach (var segment in DigitSegmenter.Segment(image))
+        // Every candidate digit the segmentation considers is classified once; the chosen ones keep their prediction.
+        var predictions = new Dictionary<DigitSegment, DigitPrediction>(ReferenceEqualityComparer.Instance);
+        float? Confidence(DigitSegment segment)
         {
             using var crop = DigitImages.FromGray(segment.Crop.Values, segment.Crop.Width, segment.Crop.Height);
             var prediction = PredictImage(crop);
-            if (prediction.IsEmpty) continue; // a speck with too little ink to be a digit
+            predictions[segment] = prediction;
+            return prediction.IsEmpty ? null : prediction.Probability; // empty: a speck with too little ink to be a digit
+        }
+
+        var digits = new List<NumberDigit>();
+        foreach (var segment in DigitSegmenter.Segment(image, Confidence))
+        {
+            var prediction = predictions[segment];
+            if (prediction.IsEmpty) continue;
             digits.Add(new NumberDigit(new DigitBox(segment.X, segment.Y, segment.Width, segment.Height), segment.Split, prediction));
         }
         string text = string.Concat(digits.Select(d => d.Label));

@@ -6,7 +6,7 @@ namespace MlNetMnist;
 /// <summary>
 /// Named, measured option sets (see the benchmark in the README): <c>fast</c> (the default),
 /// <c>accurate</c>, <c>classic</c> (the PyTorch MNIST example's recipe), <c>mlp</c> (the tutorials' MLP) and
-/// <c>robust</c> (trained for thick, thin, rotated and noisy digits).
+/// <c>robust</c> (trained on thickened, thinned and rotated digits).
 /// </summary>
 public static class TorchCnnPresets
 {
@@ -70,14 +70,17 @@ public static class TorchCnnPresets
 
     /// <summary>
     /// For images that do not look like MNIST's own (see the robustness suite in the README): the fast
-    /// CNN and recipe, trained longer on batches whose strokes are randomly thickened or thinned, rotated
-    /// (up to 20 degrees), scaled, shifted and sprinkled with salt-and-pepper noise. Chosen on the suite
-    /// built from held-out training digits (<c>robustness --source validation</c>), never on the test set.
+    /// CNN and recipe over 8 epochs on batches whose strokes are randomly thickened or thinned (up to
+    /// 1.5 pixels each side), rotated (up to 20 degrees), scaled and shifted. Chosen on the suite built
+    /// from held-out training digits (<c>robustness --source validation</c>), never on the test set:
+    /// 8 epochs against 4, and salt-and-pepper noise in training left out (it did not help that variant).
+    /// Thin strokes and 20-degree rotations are read better than by <c>fast</c>; thick strokes and
+    /// salt-and-pepper noise still miss 98%.
     /// </summary>
     public static TorchCnnOptions Robust() => new()
     {
-        Epochs = 4,
-        Augmentation = new BatchAugmentation(MaxRotationDegrees: 20, MaxScale: 0.1, MaxShiftPixels: 2, MaxStrokeChangePixels: 1.5, MaxSaltAndPepperFraction: 0.03),
+        Epochs = 8,
+        Augmentation = new BatchAugmentation(MaxRotationDegrees: 20, MaxScale: 0.1, MaxShiftPixels: 2, MaxStrokeChangePixels: 1.5),
     };
 
     /// <summary>The preset called <paramref name="name"/> (case-insensitive).</summary>

@@ -122,7 +122,9 @@ internal sealed class RobustnessCommand
     }
 
     /// <summary>The last <see cref="BenchSettings.DefaultHoldout"/> training images: the validation split <c>bench --eval validation</c> holds out.</summary>
-    private static MnistSet HeldOut(MnistSet train) => BenchData.Slice(train, train.Count - BenchSettings.DefaultHoldout, BenchSettings.DefaultHoldout);
+    private static MnistSet HeldOut(MnistSet train) => train.Count > BenchSettings.DefaultHoldout
+        ? BenchData.Slice(train, train.Count - BenchSettings.DefaultHoldout, BenchSettings.DefaultHoldout)
+        : throw new UsageException($"--source validation needs more than {BenchSettings.DefaultHoldout:N0} training images; the data folder has {train.Count:N0}.");
 
     private static List<RobustnessVariant> Select(string? names)
     {

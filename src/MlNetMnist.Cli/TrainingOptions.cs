@@ -145,7 +145,9 @@ internal sealed class TrainingOptions
             o.ValidationFraction > 0 ? string.Format(ci, ", validation {0:F0}%", o.ValidationFraction * 100) : "",
             o.Threads is int t ? string.Format(ci, ", {0} threads", t) : "",
             o.LabelSmoothing > 0 ? string.Format(ci, ", label smoothing {0}", o.LabelSmoothing) : "",
-            o.Augmentation is { } a ? string.Format(ci, ", augmentation (rotation {0} deg, scale {1}, shift {2} px)", a.MaxRotationDegrees, a.MaxScale, a.MaxShiftPixels) : "");
+            o.Augmentation is { } a ? string.Format(ci, ", augmentation (rotation {0} deg, scale {1}, shift {2} px{3}{4})", a.MaxRotationDegrees, a.MaxScale, a.MaxShiftPixels,
+                a.MaxStrokeChangePixels > 0 ? string.Format(ci, ", stroke width +-{0} px", a.MaxStrokeChangePixels) : "",
+                a.MaxSaltAndPepperFraction > 0 ? string.Format(ci, ", salt-and-pepper up to {0:P1}", a.MaxSaltAndPepperFraction) : "") : "");
     }
 
     private static string OptionPropertyName(Option option) => option.Name switch

@@ -216,6 +216,11 @@ public sealed class TorchCnnOptions
         Require(StepGamma > 0 && StepGamma <= 1, nameof(StepGamma), StepGamma, "in (0, 1]");
         Require(LabelSmoothing >= 0 && LabelSmoothing < 1, nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
         Require(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        if (Augmentation is { } augmentation)
+        {
+            Require(augmentation.MaxStrokeChangePixels is >= 0 and <= 2, "Augmentation.MaxStrokeChangePixels", augmentation.MaxStrokeChangePixels, "in [0, 2]");
+            Require(augmentation.MaxSaltAndPepperFraction is >= 0 and <= 1, "Augmentation.MaxSaltAndPepperFraction", augmentation.MaxSaltAndPepperFraction, "in [0, 1]");
+        }
         Require(EarlyStoppingPatience is null or >= 1, nameof(EarlyStoppingPatience), EarlyStoppingPatience ?? 0, "at least 1");
         Require(EarlyStoppingMinDelta >= 0 && EarlyStoppingMinDelta < 1, nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "in [0, 1)");
         Require(TargetValidationAccuracy is null or (> 0 and <= 1), nameof(TargetValidationAccuracy), TargetValidationAccuracy ?? 0, "in (0, 1]");

@@ -9,9 +9,10 @@ using MlNetMnist.Data;
 namespace MlNetMnist.Cli.Commands;
 
 /// <summary>
-/// <c>robustness --data DIR --model model.zip --json FILE [--images DIR] [--count N] [--seed N] [--variants a,b]</c>:
-/// writes the robustness suite (MNIST test digits made into real-world-looking image files) and prints
-/// the model's accuracy on each variant; <c>--write-only</c> writes the files without a model.
+/// <c>robustness --data DIR --model model.zip --json FILE [--source test|validation] [--images DIR] [--count N] [--seed N] [--variants a,b]</c>:
+/// writes the robustness suite (MNIST test digits, or with <c>--source validation</c> held-out training digits,
+/// made into real-world-looking image files) and prints the model's accuracy on each variant;
+/// <c>--write-only</c> writes the files without a model.
 /// </summary>
 internal sealed class RobustnessCommand
 {
@@ -22,7 +23,7 @@ internal sealed class RobustnessCommand
     {
         _console = console;
         Command = new Command("robustness", "Accuracy of a saved model on MNIST test digits made into real-world images (off-centre, grey and textured paper, both polarities, JPEG, scaled, thick/thin, rotated, noisy, colour), per variant.");
-        foreach (var option in new Option[] { Data, Model, Json, Images, Count, Seed, Variants, WriteOnly, Threads }) Command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Model, Json, Source, Images, Count, Seed, Variants, WriteOnly, Threads }) Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
 
@@ -33,6 +34,13 @@ internal sealed class RobustnessCommand
     public Option<string?> Model { get; } = new("--model", "-m") { Description = "The model file (ML.NET .zip). A model that takes image paths is scored by ML.NET alone.", HelpName = "FILE" };
 
     public Option<string?> Json { get; } = new("--json") { Description = "Where to write the figures (per variant, with the machine) as JSON.", HelpName = "FILE" };
+
+    public Option<string> Source { get; } = new("--source")
+    {
+        Description = $"Which digits the suite is made of: test (the MNIST test set; for reporting) or validation (the last {BenchSettings.DefaultHoldout:N0} training images, which a model trained with --max-train-rows {60_000 - BenchSettings.DefaultHoldout} has not seen; for choosing settings). Default test.",
+        DefaultValueFactory = _ => "test",
+        HelpName = "test|validation",
+    };
 
     public Option<string?> Images { get; } = new("--images") { Description = "Where to write the image files (kept); default: a temporary folder, deleted afterwards.", HelpName = "DIR" };
 
@@ -60,12 +68,18 @@ internal sealed class RobustnessCommand
         var variants = Select(parseResult.GetValue(Variants));
         int? threads = CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads");
 
-        var test = MnistData.LoadSet(data, MnistSplit.Test);
+        string source = parseResult.GetValue(Source) ?? "test";
+        var test = source switch
+        {
+            "test" => MnistData.LoadSet(data, MnistSplit.Test),
+            "validation" => HeldOut(MnistData.LoadSet(data, MnistSplit.Train)),
+            var other => throw new UsageException($"--source: '{other}'; expected test or validation."),
+        };
         string directory = imagesDir is null ? Path.Combine(Path.GetTempPath(), $"mlnetmnist-robustness-{Guid.NewGuid():N}") : Path.GetFullPath(imagesDir);
         try
         {
             var images = RobustnessSuite.Write(test, variants, count, seed, directory);
-            _console.Out.WriteLine($"Images: {images.Count:N0} ({variants.Count} variants x {Math.Min(count, test.Count):N0} test digits, seed {seed}) in {directory}");
+            _console.Out.WriteLine($"Images: {images.Count:N0} ({variants.Count} variants x {Math.Min(count, test.Count):N0} {(source == "test" ? "test" : "held-out training")} digits, seed {seed}) in {directory}");
             if (writeOnly) return CliConsole.Success;
 
             var machine = MachineDescription.Read();
@@ -91,6 +105,7 @@ internal sealed class RobustnessCommand
                     date = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture),
                     model = Path.GetFullPath(modelPath!),
                     scoring = scorer.Description,
+                    source,
                     count,
                     seed,
                     variants = results,
@@ -105,6 +120,11 @@ internal sealed class RobustnessCommand
             if (imagesDir is null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>The last <see cref="BenchSettings.DefaultHoldout"/> training images: the validation split <c>bench --eval validation</c> holds out.</summary>
+    private static MnistSet HeldOut(MnistSet train) => train.Count > BenchSettings.DefaultHoldout
+        ? BenchData.Slice(train, train.Count - BenchSettings.DefaultHoldout, BenchSettings.DefaultHoldout)
+        : throw new UsageException($"--source validation needs more than {BenchSettings.DefaultHoldout:N0} training images; the data folder has {train.Count:N0}.");
 
     private static List<RobustnessVariant> Select(string? names)
     {

@@ -18,6 +18,7 @@ public class PresetAndStoppingTests
     [InlineData("accurate")]
     [InlineData("classic")]
     [InlineData("mlp")]
+    [InlineData("robust")]
     public void EveryPresetTrainsOnASmallSubsetAndScores(string preset)
     {
         var options = TorchCnnPresets.Get(preset);
@@ -38,7 +39,7 @@ public class PresetAndStoppingTests
     {
         var error = Assert.Throws<ArgumentException>(() => TorchCnnPresets.Get("turbo"));
         Assert.Contains("turbo", error.Message);
-        Assert.Contains("fast, accurate, classic, mlp", error.Message);
+        Assert.Contains("fast, accurate, classic, mlp, robust", error.Message);
     }
 
     [Fact]
@@ -120,6 +121,32 @@ public class PresetAndStoppingTests
         // Ink is roughly preserved (bilinear sampling, small scale changes).
         float ratio = a.sum().ToSingle() / x.sum().ToSingle();
         Assert.InRange(ratio, 0.7f, 1.3f);
+    }
+
+    [Fact]
+    public void RobustPresetIsTheFastRecipeWithStrokeAndRotationAugmentation()
+    {
+        var robust = TorchCnnPresets.Get("Robust");
+        var fast = TorchCnnPresets.Fast();
+        Assert.Equal(fast.Network, robust.Network);
+        Assert.Equal(fast.LearningRate, robust.LearningRate);
+        Assert.True(robust.Epochs > fast.Epochs);
+        var augmentation = Assert.IsType<BatchAugmentation>(robust.Augmentation);
+        Assert.True(augmentation.MaxStrokeChangePixels > 0);
+        Assert.True(augmentation.MaxRotationDegrees >= 20);
+        robust.Validate();
+        // The default preset is untouched: no augmentation.
+        Assert.Null(fast.Augmentation);
+    }
+
+    [Fact]
+    public void StrokeAugmentationOutOfRangeIsRejectedByValidate()
+    {
+        var options = new TorchCnnOptions { Augmentation = new BatchAugmentation(MaxStrokeChangePixels: 2.5) };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.Contains("MaxStrokeChangePixels", error.Message);
+        options.Augmentation = new BatchAugmentation(MaxSaltAndPepperFraction: -0.1);
+        Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
     }
 
     private sealed class ScoreRow

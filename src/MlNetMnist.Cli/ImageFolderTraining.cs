@@ -45,6 +45,13 @@ internal static class ImageFolderTraining
         if (images) options.InputPolarity = InputPolarity.AutoInvert;
     }
 
+    /// <summary>
+    /// The image-input options that <see cref="ForSaving"/> puts in front of <paramref name="model"/> when
+    /// they centre (an ONNX graph), else null (pixel input, or the colour chain, which has no ONNX form).
+    /// </summary>
+    public static DigitImageInputOptions? CentringImageInput(bool images, ITransformer model) =>
+        images && DigitImageCatalog.DefaultOptionsFor(ImageShape.FromModel(model)) is { CentreByMass: true, KeepColor: false } options ? options : null;
+
     /// <summary>What <c>train</c> saves: for MNIST the trained pipeline and the training schema; for images the image chain in front of it.</summary>
     public static (ITransformer Model, DataViewSchema Schema) ForSaving(MLContext ml, bool images, ITransformer model, DataViewSchema trainSchema) =>
         images ? ml.PrependDigitImageInput(model, trainSchema) : (model, trainSchema);

@@ -136,6 +136,35 @@ public sealed class TorchCnnEnsembleTransformer : IImageClassifierModel, IDispos
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
+    /// <summary>
+    /// The ensemble with the MNIST-style centring in front, as ONE standalone ONNX model that reads
+    /// real-world images: input <c>float [N, 4, S, S]</c> named <see cref="Images.DigitImageInputOptions.ImageColumnName"/>,
+    /// the alpha, red, green and blue planes (0-255) of an image fitted into S x S
+    /// (<see cref="Images.DigitImageInputOptions.WorkingSize"/>) keeping its aspect ratio with transparent
+    /// padding, centred once and fed to every member; outputs as <see cref="ExportOnnx()"/>. See
+    /// <see cref="TorchCnnTransformer.ExportOnnx(Images.DigitImageInputOptions)"/>.
+    /// </summary>
+    /// <param name="imageInput">The image-input options (working size, box size, polarity).</param>
+    /// <exception cref="ArgumentException">The options do not centre into the members' one-channel input size.</exception>
+    public byte[] ExportOnnx(Images.DigitImageInputOptions imageInput)
+    {
+        ArgumentNullException.ThrowIfNull(imageInput);
+        var options = ExportOptions(OnnxLayout.Batch, "PredictedIndex");
+        options.ImageInput = imageInput.Clone();
+        options.InputName = imageInput.ImageColumnName;
+        return OnnxEnsembleExporter.Export(Graphs(), options);
+    }
+
+    /// <summary>Writes <see cref="ExportOnnx(Images.DigitImageInputOptions)"/> to <paramref name="path"/> atomically.</summary>
+    /// <param name="path">Destination file; its folder is created if missing.</param>
+    /// <param name="imageInput">The image-input options (working size, box size, polarity).</param>
+    public void ExportOnnx(string path, Images.DigitImageInputOptions imageInput)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        byte[] bytes = ExportOnnx(imageInput);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
     /// <summary>Class probabilities (the members' mean) for one image given as raw pixel values.</summary>
     public float[] Predict(ReadOnlySpan<float> pixels)
     {

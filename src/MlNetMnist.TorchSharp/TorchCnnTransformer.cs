@@ -186,6 +186,38 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
     /// <summary>Writes <see cref="ExportOnnx()"/> to <paramref name="path"/> atomically.</summary>
     public void ExportOnnx(string path) => OnnxExporter.ExportToFile(Network, Weights, ExportOptions(OnnxLayout.Batch, "PredictedIndex"), path);
 
+    /// <summary>
+    /// The network with the MNIST-style centring in front, as ONE standalone ONNX model that reads
+    /// real-world images (what <c>model.zip</c> saved with <see cref="Images.DigitImageCatalog.DigitImageInput"/>
+    /// computes, in one graph): input <c>float [N, 4, S, S]</c> named <see cref="Images.DigitImageInputOptions.ImageColumnName"/>
+    /// (<c>Image</c> by default), S = <see cref="Images.DigitImageInputOptions.WorkingSize"/> (128 by default),
+    /// the alpha, red, green and blue planes (0-255) of an image fitted into S x S keeping its aspect
+    /// ratio with transparent padding (ML.NET's <c>ResizeImages</c> with <c>IsoPad</c>, then
+    /// <c>ExtractPixels</c> of all four colours in ARGB order, not interleaved); outputs as
+    /// <see cref="ExportOnnx()"/> (<c>Score</c>, <c>PredictedIndex</c>, and <c>OutOfDistributionScore</c>
+    /// when the model is calibrated, computed on the centred pixels). The metadata describes the input
+    /// (<c>input_shape</c>, <c>input_layout</c>, <c>input_values</c>, <c>working_size</c>, <c>centring</c>).
+    /// See <see cref="OnnxExportOptions.ImageInput"/>.
+    /// </summary>
+    /// <param name="imageInput">The image-input options (working size, box size, polarity); <c>new DigitImageInputOptions()</c> gives the chain that <c>train --image-input</c> saves.</param>
+    /// <exception cref="ArgumentException">The options do not centre into this network's one-channel input size.</exception>
+    public byte[] ExportOnnx(Images.DigitImageInputOptions imageInput) => OnnxExporter.Export(Network, Weights, ImageExportOptions(imageInput));
+
+    /// <summary>Writes <see cref="ExportOnnx(Images.DigitImageInputOptions)"/> to <paramref name="path"/> atomically.</summary>
+    /// <param name="path">Destination file; its folder is created if missing.</param>
+    /// <param name="imageInput">The image-input options (working size, box size, polarity).</param>
+    public void ExportOnnx(string path, Images.DigitImageInputOptions imageInput) =>
+        OnnxExporter.ExportToFile(Network, Weights, ImageExportOptions(imageInput), path);
+
+    internal OnnxExportOptions ImageExportOptions(Images.DigitImageInputOptions imageInput)
+    {
+        ArgumentNullException.ThrowIfNull(imageInput);
+        var options = ExportOptions(OnnxLayout.Batch, "PredictedIndex");
+        options.ImageInput = imageInput.Clone();
+        options.InputName = imageInput.ImageColumnName;
+        return options;
+    }
+
     internal OnnxExportOptions ExportOptions(OnnxLayout layout, string? predictedIndexName) => new()
     {
         Layout = layout,

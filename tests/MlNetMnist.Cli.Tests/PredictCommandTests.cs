@@ -146,10 +146,18 @@ public class PredictCommandTests(ImageModelFixture f)
         }
         string model = Path.Combine(f.Directory, "cli-words.zip");
 
-        var train = CliRunner.Run("train", "--images", root, "--model", model, "--epochs", "3", "--batch-size", "32");
+        string onnx = Path.Combine(f.Directory, "cli-words.onnx");
+        var train = CliRunner.Run("train", "--images", root, "--model", model, "--epochs", "3", "--batch-size", "32", "--onnx", onnx);
         Assert.True(train.ExitCode == 0, train.ToString());
         Assert.Contains("3 classes: eight, four, one", train.Output);
         Assert.Contains("240 training images, 60 test images", train.Output);
+        // A model with image input exports the standalone graph with the centring in front: image planes in.
+        Assert.Contains("image input 'Image': [N, 4, 128, 128]", train.Output);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx))
+        {
+            Assert.Equal(new[] { -1, 4, 128, 128 }, session.InputMetadata["Image"].Dimensions);
+            Assert.Equal("eight\nfour\none", session.ModelMetadata.CustomMetadataMap["class_names"]);
+        }
 
         var ml = new MLContext();
         ml.Model.Load(model, out var schema);

@@ -78,7 +78,7 @@ internal sealed class TrainCommand
 
     public Option<string?> Onnx { get; } = new("--onnx")
     {
-        Description = "Also export the network as a standalone ONNX model (input [N, 784] raw pixels, outputs Score and PredictedIndex) to FILE.",
+        Description = "Also export the network as a standalone ONNX model to FILE: input [N, 784] raw pixels, or, with --image-input (or --images of gray digits), [N, 4, 128, 128] alpha, red, green and blue planes (0-255) of the image fitted into 128x128 with transparent padding, centred like MNIST inside the graph; outputs Score and PredictedIndex.",
         HelpName = "FILE",
     };
 
@@ -176,16 +176,32 @@ internal sealed class TrainCommand
         {
             output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Training time: {0:F1}s", stopwatch.Elapsed.TotalSeconds));
 
-            var (saved, savedSchema) = ImageFolderTraining.ForSaving(ml, imagesArg is not null || parseResult.GetValue(ImageInput), model, train.Schema);
+            bool imageInput = imagesArg is not null || parseResult.GetValue(ImageInput);
+            var (saved, savedSchema) = ImageFolderTraining.ForSaving(ml, imageInput, model, train.Schema);
             ModelFile.Save(ml, saved, savedSchema, modelPath);
             output.WriteLine($"Model saved to {Path.GetFullPath(modelPath)}");
             checkpoint.ModelSaved();
 
             if (onnxPath is not null)
             {
-                if (TransformerChains.FindOnly<TorchCnnEnsembleTransformer>(model) is { } ensembleModel) ensembleModel.ExportOnnx(onnxPath);
-                else TransformerChains.RequireOnly<TorchCnnTransformer>(model).ExportOnnx(onnxPath);
-                output.WriteLine($"ONNX model written to {Path.GetFullPath(onnxPath)}");
+                // A model saved with image input gets the same centring in front of the network in its standalone graph.
+                var centring = ImageFolderTraining.CentringImageInput(imageInput, model);
+                var ensembleModel = TransformerChains.FindOnly<TorchCnnEnsembleTransformer>(model);
+                if (centring is null)
+                {
+                    if (ensembleModel is not null) ensembleModel.ExportOnnx(onnxPath);
+                    else TransformerChains.RequireOnly<TorchCnnTransformer>(model).ExportOnnx(onnxPath);
+                    output.WriteLine($"ONNX model written to {Path.GetFullPath(onnxPath)}" + (imageInput
+                        ? " (pixel input: the colour image chain, resize and extract, is not part of the ONNX graph)" : ""));
+                }
+                else
+                {
+                    if (ensembleModel is not null) ensembleModel.ExportOnnx(onnxPath, centring);
+                    else TransformerChains.RequireOnly<TorchCnnTransformer>(model).ExportOnnx(onnxPath, centring);
+                    output.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                        "ONNX model written to {0} (image input '{1}': [N, 4, {2}, {2}] alpha, red, green, blue planes 0-255 of the image fitted into {2}x{2}, transparent padding; MNIST-style centring inside)",
+                        Path.GetFullPath(onnxPath), centring.ImageColumnName, centring.WorkingSize));
+                }
             }
 
             if (predictionsPath is not null)

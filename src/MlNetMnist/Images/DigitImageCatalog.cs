@@ -74,8 +74,7 @@ public static class DigitImageCatalog
         ArgumentNullException.ThrowIfNull(pixelModel);
         ArgumentNullException.ThrowIfNull(trainingSchema);
         var shape = ImageShape.FromModel(pixelModel);
-        var o = options ?? (shape is null ? new DigitImageInputOptions()
-            : new DigitImageInputOptions { Width = shape.Width, Height = shape.Height, KeepColor = shape.Channels == 3 });
+        var o = options ?? DefaultOptionsFor(shape);
         if (shape is not null && (shape.Channels != (o.KeepColor ? 3 : 1) || shape.Width != o.Width || shape.Height != o.Height))
             throw new ArgumentException($"The model reads {shape} images; the image-input options give {(o.KeepColor ? 3 : 1)}x{o.Height}x{o.Width} (set Width, Height and KeepColor to match, or pass null options).", nameof(options));
         if (o.ImagePathColumnName is null) throw new ArgumentException("DigitImageInputOptions.ImagePathColumnName is null; a saved model that takes image paths needs the path column.", nameof(options));
@@ -83,6 +82,13 @@ public static class DigitImageCatalog
         var imageInput = ml.Transforms.DigitImageInput(o).Fit(paths);
         return (new TransformerChain<ITransformer>(imageInput, pixelModel), paths.Schema);
     }
+
+    /// <summary>
+    /// The options <see cref="PrependDigitImageInput"/> uses when given none: the defaults at the model's
+    /// own size and channels (colour models keep their colour and are not centred).
+    /// </summary>
+    internal static DigitImageInputOptions DefaultOptionsFor(ImageShape? shape) => shape is null ? new DigitImageInputOptions()
+        : new DigitImageInputOptions { Width = shape.Width, Height = shape.Height, KeepColor = shape.Channels == 3 };
 
     /// <summary>
     /// The centring part: resize into the working square (aspect kept, transparent padding), extract the

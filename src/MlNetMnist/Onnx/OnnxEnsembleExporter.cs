@@ -9,7 +9,8 @@ namespace MlNetMnist.Onnx;
 /// <c>Mean</c> node gives <c>Score</c> (and <c>ArgMax</c> the predicted index). Member <c>k</c>'s
 /// nodes and weights are named with the prefix <c>m{k}.</c>. Same inputs, outputs, layouts and
 /// metadata as <see cref="OnnxExporter"/>, so whatever reads a single network's graph (ML.NET's
-/// <c>OnnxTransformer</c>, the saved model chain, ONNX Runtime) reads an ensemble the same way.
+/// <c>OnnxTransformer</c>, the saved model chain, ONNX Runtime) reads an ensemble the same way. With
+/// <see cref="OnnxExportOptions.ImageInput"/> the centring runs once, in front of every member.
 /// </summary>
 internal static class OnnxEnsembleExporter
 {
@@ -37,10 +38,8 @@ internal static class OnnxEnsembleExporter
 
         bool row = options.Layout == OnnxLayout.Row;
         var batch = OnnxDimension.Symbolic("N");
-        var inputSize = OnnxDimension.Fixed(first.InputSize);
-        graph.AddInput(new OnnxValueInfo(options.InputName, OnnxElementType.Float, row ? [inputSize] : [batch, inputSize]));
-        string input = options.InputName;
-        if (row) input = OnnxExporter.Reshape(graph, "input_to_batch", input, [1, first.InputSize]);
+        // Raw pixels, or the image planes centred once for every member.
+        string input = OnnxExporter.AddNetworkInput(graph, options, first, batch);
 
         var softmaxAxis = new[] { OnnxAttribute.Int("axis", -1) };
         var probabilities = new List<string>(members.Count);
@@ -70,9 +69,9 @@ internal static class OnnxEnsembleExporter
 
         string name = string.Create(CultureInfo.InvariantCulture, $"ensemble-{members.Count}");
         string doc = string.Create(CultureInfo.InvariantCulture,
-            $"Ensemble of {members.Count} ({string.Join(", ", members.Select(m => m.Definition.Name))}): {first.Channels}x{first.Height}x{first.Width} raw pixels (0-255) -> mean of the members' {first.Classes} class probabilities ({options.Layout} layout).");
+            $"Ensemble of {members.Count} ({string.Join(", ", members.Select(m => m.Definition.Name))}): {OnnxExporter.DescribeInput(options, first)} -> mean of the members' {first.Classes} class probabilities ({options.Layout} layout).");
         var model = new OnnxModel(OnnxExporter.IrVersion, OnnxExporter.OpsetVersion, OnnxExporter.ProducerName, OnnxExporter.ProducerVersion, doc,
-            graph.Build(name, doc), OnnxExporter.MetadataOf(options),
+            graph.Build(name, doc), OnnxExporter.MetadataOf(options, first),
             graph.ExtraDomains.Select(d => new KeyValuePair<string, long>(d, OnnxSlotNames.DomainVersion(d))).ToArray());
         return model.ToBytes();
     }

@@ -1,13 +1,16 @@
 using MlNetMnist.Reports;
 using System.Globalization;
 using MlNetMnist.Calibration;
+using MlNetMnist.Images;
 using MlNetMnist.Networks;
 
 namespace MlNetMnist.Onnx;
 
 /// <summary>
-/// Writes a trained network as an ONNX model (IR version 8, opset 17) that takes raw pixel values and
-/// outputs softmax class probabilities and, optionally, the index of the most probable class.
+/// Writes a trained network as an ONNX model (IR version 8, opset 17) that takes raw pixel values (or,
+/// with <see cref="OnnxExportOptions.ImageInput"/>, the planes of a real-world image, centred like MNIST
+/// inside the graph) and outputs softmax class probabilities and, optionally, the index of the most
+/// probable class.
 /// </summary>
 public static class OnnxExporter
 {
@@ -26,7 +29,7 @@ public static class OnnxExporter
     /// <param name="options">Layout, names and metadata.</param>
     /// <returns>The serialised <c>ModelProto</c>.</returns>
     /// <exception cref="NotSupportedException">A layer type has no ONNX translation.</exception>
-    /// <exception cref="ArgumentException">Names collide or a weight has the wrong shape.</exception>
+    /// <exception cref="ArgumentException">Names collide, a weight has the wrong shape, or <see cref="OnnxExportOptions.ImageInput"/> does not centre into the network's one-channel input size.</exception>
     /// <exception cref="KeyNotFoundException">A weight the definition needs is missing.</exception>
     public static byte[] Export(NetworkDefinition definition, NetworkWeights weights, OnnxExportOptions options)
     {
@@ -45,11 +48,7 @@ public static class OnnxExporter
 
         bool row = options.Layout == OnnxLayout.Row;
         var batch = OnnxDimension.Symbolic("N");
-        var inputSize = OnnxDimension.Fixed(definition.InputSize);
-
-        graph.AddInput(new OnnxValueInfo(options.InputName, OnnxElementType.Float, row ? [inputSize] : [batch, inputSize]));
-        string x = options.InputName;
-        if (row) x = Reshape(graph, "input_to_batch", x, [1, definition.InputSize]);
+        string x = AddNetworkInput(graph, options, definition, batch);
 
         var emitter = new OnnxLayerEmitter(graph, weights);
         string pixels = x; // the input after the network's polarity step, for the ink statistics
@@ -90,9 +89,9 @@ public static class OnnxExporter
         }
 
         string doc = string.Create(CultureInfo.InvariantCulture,
-            $"{definition.Name}: {definition.Channels}x{definition.Height}x{definition.Width} raw pixels (0-255) -> {definition.Classes} class probabilities ({options.Layout} layout).");
+            $"{definition.Name}: {DescribeInput(options, definition)} -> {definition.Classes} class probabilities ({options.Layout} layout).");
         var model = new OnnxModel(IrVersion, OpsetVersion, ProducerName, ProducerVersion, doc,
-            graph.Build(definition.Name, doc), MetadataOf(options),
+            graph.Build(definition.Name, doc), MetadataOf(options, definition),
             graph.ExtraDomains.Select(d => new KeyValuePair<string, long>(d, OnnxSlotNames.DomainVersion(d))).ToArray());
         return model.ToBytes();
     }
@@ -138,10 +137,88 @@ public static class OnnxExporter
         }
     }
 
+    /// <summary>
+    /// Declares the graph input of <paramref name="options"/> and returns the <c>[N, InputSize]</c> value the
+    /// network reads: the input itself (raw pixels), or, with <see cref="OnnxExportOptions.ImageInput"/>, the
+    /// output of the MNIST-style centring (<see cref="OnnxCentringEmitter"/>) of the image planes. Shared by
+    /// single networks and ensembles.
+    /// </summary>
+    internal static string AddNetworkInput(OnnxGraphBuilder graph, OnnxExportOptions options, NetworkDefinition definition, OnnxDimension batch)
+    {
+        bool row = options.Layout == OnnxLayout.Row;
+        if (options.ImageInput is not { } image)
+        {
+            var inputSize = OnnxDimension.Fixed(definition.InputSize);
+            graph.AddInput(new OnnxValueInfo(options.InputName, OnnxElementType.Float, row ? [inputSize] : [batch, inputSize]));
+            return row ? Reshape(graph, "input_to_batch", options.InputName, [1, definition.InputSize]) : options.InputName;
+        }
+
+        var spec = CentringOf(image, definition);
+        int s = image.WorkingSize;
+        var side = OnnxDimension.Fixed(s);
+        var planes = OnnxDimension.Fixed(4);
+        graph.AddInput(new OnnxValueInfo(options.InputName, OnnxElementType.Float, row ? [planes, side, side] : [batch, planes, side, side]));
+        string images = row ? Reshape(graph, "input_to_batch", options.InputName, [1, 4, s, s]) : options.InputName;
+        string centred = new OnnxCentringEmitter(graph, spec, s).Emit(images);
+        return Reshape(graph, "centred_to_rows", centred, [-1, definition.InputSize]);
+    }
+
+    /// <summary>The centring of <paramref name="image"/>, checked against the network it feeds.</summary>
+    /// <exception cref="ArgumentException">The options do not centre, keep colour, or give another size than the network reads.</exception>
+    internal static MnistCentringSpec CentringOf(DigitImageInputOptions image, NetworkDefinition definition)
+    {
+        try
+        {
+            image.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"OnnxExportOptions.ImageInput: {e.Message}", nameof(image), e);
+        }
+        if (!image.CentreByMass || image.KeepColor)
+            throw new ArgumentException("OnnxExportOptions.ImageInput must centre by mass into one gray channel (CentreByMass = true, KeepColor = false): only that chain is an ONNX graph; export without ImageInput for the plain chain.", nameof(image));
+        if (definition.Channels != 1 || definition.Height != image.Height || definition.Width != image.Width)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"OnnxExportOptions.ImageInput centres into 1x{image.Height}x{image.Width}; the network {definition.Name} reads {definition.Channels}x{definition.Height}x{definition.Width}."), nameof(image));
+        return image.ToCentringSpec();
+    }
+
+    /// <summary>What the graph input holds, for the model's doc string.</summary>
+    internal static string DescribeInput(OnnxExportOptions options, NetworkDefinition definition) => options.ImageInput is { } image
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"ARGB planes (0-255) of an image fitted into {image.WorkingSize}x{image.WorkingSize} (aspect kept, transparent padding) -> MNIST-style centring into {image.Height}x{image.Width} (box {image.BoxSize}, centre of mass) -> {definition.Name}")
+        : string.Create(CultureInfo.InvariantCulture, $"{definition.Channels}x{definition.Height}x{definition.Width} raw pixels (0-255)");
+
     internal static string Reshape(OnnxGraphBuilder graph, string name, string input, long[] shape, string? output = null)
     {
         string shapeName = graph.AddInitializer($"{name}.shape", n => OnnxTensor.Int64(n, [shape.Length], shape));
         return graph.AddNode("Reshape", name, [input, shapeName], output: output);
+    }
+
+    /// <summary>
+    /// The model's metadata: the calibration, then <see cref="OnnxExportOptions.Metadata"/>; with
+    /// <see cref="OnnxExportOptions.ImageInput"/>, the input is described as image planes (<c>input_shape</c>,
+    /// <c>input_layout</c>, <c>input_values</c> replaced; <c>working_size</c>, <c>centring</c> and
+    /// <c>network_input_shape</c> added).
+    /// </summary>
+    internal static List<KeyValuePair<string, string>> MetadataOf(OnnxExportOptions options, NetworkDefinition definition)
+    {
+        var metadata = MetadataOf(options);
+        if (options.ImageInput is not { } image) return metadata;
+        int s = image.WorkingSize;
+        var described = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["input_shape"] = string.Create(CultureInfo.InvariantCulture, $"4x{s}x{s}"),
+            ["input_layout"] = string.Create(CultureInfo.InvariantCulture,
+                $"planes alpha, red, green, blue (in that order), each {s}x{s} row-major: the image fitted into {s}x{s} keeping its aspect ratio (longer side {s}), the rest transparent (all four planes 0); ML.NET: ResizeImages({s}, {s}, IsoPad) then ExtractPixels(ColorBits.All, ColorsOrder.ARGB, interleavePixelColors: false)"),
+            ["input_values"] = "0-255 per plane (no scaling, no offset); the MNIST-style centring (polarity, ink against paper, box, centre of mass) and the network's normalisation are inside the graph",
+            ["working_size"] = s.ToString(CultureInfo.InvariantCulture),
+            ["centring"] = image.ToCentringSpec().ToString(),
+            ["network_input_shape"] = string.Create(CultureInfo.InvariantCulture, $"{definition.Channels}x{definition.Height}x{definition.Width}"),
+        };
+        metadata.RemoveAll(e => described.ContainsKey(e.Key));
+        metadata.AddRange(described);
+        return metadata;
     }
 
     internal static List<KeyValuePair<string, string>> MetadataOf(OnnxExportOptions options)

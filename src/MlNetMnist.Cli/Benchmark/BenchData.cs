@@ -27,6 +27,17 @@ internal sealed record BenchData(MnistSet Train, MnistSet Evaluation)
         return new BenchData(train, evaluation);
     }
 
+    /// <summary>
+    /// The validation split: the last <see cref="BenchSettings.DefaultHoldout"/> training images, which
+    /// <c>bench --eval validation</c> holds out and a model trained with <c>--max-train-rows 50000</c> has not seen.
+    /// </summary>
+    /// <param name="train">The training set.</param>
+    /// <param name="option">The option that asked for it, for the error.</param>
+    /// <exception cref="UsageException">The training set has no more images than the split.</exception>
+    public static MnistSet ValidationSplit(MnistSet train, string option) => train.Count > BenchSettings.DefaultHoldout
+        ? Slice(train, train.Count - BenchSettings.DefaultHoldout, BenchSettings.DefaultHoldout)
+        : throw new UsageException($"{option} validation needs more than {BenchSettings.DefaultHoldout:N0} training images; the data folder has {train.Count:N0}.");
+
     /// <summary>Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> of <paramref name="set"/>.</summary>
     public static MnistSet Slice(MnistSet set, int start, int count) => set with
     {

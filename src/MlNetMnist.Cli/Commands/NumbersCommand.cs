@@ -65,7 +65,7 @@ internal sealed class NumbersCommand
         string? jsonPath = CommonOptions.OptionalPath(parseResult.GetValue(Json), "--json");
         string source = parseResult.GetValue(Source) ?? "test";
         int errors = Math.Max(0, parseResult.GetValue(Errors));
-        var digits = source == "validation" ? ValidationDigits(data) : MnistData.LoadSet(data, MnistSplit.Test);
+        var digits = source == "validation" ? BenchData.ValidationSplit(MnistData.LoadSet(data, MnistSplit.Train), "--source") : MnistData.LoadSet(data, MnistSplit.Test);
         string directory = imagesDir is null ? Path.Combine(Path.GetTempPath(), $"mlnetmnist-numbers-{Guid.NewGuid():N}") : Path.GetFullPath(imagesDir);
         var machine = MachineDescription.Read();
         try
@@ -79,7 +79,7 @@ internal sealed class NumbersCommand
             _console.Out.WriteLine($"Model: {Path.GetFullPath(modelPath)} (images prepared {(service.PreparesWithModel ? "by the model's own saved chain" : "by DigitImagePreprocessor")})");
             _console.Out.WriteLine($"Machine: {machine}");
             _console.Out.WriteLine(source == "validation"
-                ? $"Digits: validation split (the last {ValidationCount:N0} MNIST training images)"
+                ? $"Digits: validation split (the last {BenchSettings.DefaultHoldout:N0} MNIST training images)"
                 : "Digits: MNIST test set");
             var results = new List<NumberResult>();
             foreach (bool touching in new[] { false, true })
@@ -116,17 +116,6 @@ internal sealed class NumbersCommand
         {
             if (imagesDir is null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
-    }
-
-    /// <summary>Size of the validation split: the last 10,000 of the 60,000 training images.</summary>
-    private const int ValidationCount = BenchSettings.DefaultHoldout;
-
-    /// <summary>The last <see cref="ValidationCount"/> training images.</summary>
-    private static MnistSet ValidationDigits(string data)
-    {
-        var train = MnistData.LoadSet(data, MnistSplit.Train);
-        int first = Math.Max(0, train.Count - ValidationCount), n = train.Count - first;
-        return new MnistSet(train.Labels.AsSpan(first, n).ToArray(), train.Pixels.AsSpan(first * train.ImageSize, n * train.ImageSize).ToArray(), n, train.Rows, train.Columns);
     }
 
     private void WriteTable(IReadOnlyList<NumberResult> results)

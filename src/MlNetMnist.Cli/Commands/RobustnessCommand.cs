@@ -72,7 +72,7 @@ internal sealed class RobustnessCommand
         var test = source switch
         {
             "test" => MnistData.LoadSet(data, MnistSplit.Test),
-            "validation" => HeldOut(MnistData.LoadSet(data, MnistSplit.Train)),
+            "validation" => BenchData.ValidationSplit(MnistData.LoadSet(data, MnistSplit.Train), "--source"),
             var other => throw new UsageException($"--source: '{other}'; expected test or validation."),
         };
         string directory = imagesDir is null ? Path.Combine(Path.GetTempPath(), $"mlnetmnist-robustness-{Guid.NewGuid():N}") : Path.GetFullPath(imagesDir);
@@ -120,11 +120,6 @@ internal sealed class RobustnessCommand
             if (imagesDir is null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
     }
-
-    /// <summary>The last <see cref="BenchSettings.DefaultHoldout"/> training images: the validation split <c>bench --eval validation</c> holds out.</summary>
-    private static MnistSet HeldOut(MnistSet train) => train.Count > BenchSettings.DefaultHoldout
-        ? BenchData.Slice(train, train.Count - BenchSettings.DefaultHoldout, BenchSettings.DefaultHoldout)
-        : throw new UsageException($"--source validation needs more than {BenchSettings.DefaultHoldout:N0} training images; the data folder has {train.Count:N0}.");
 
     private static List<RobustnessVariant> Select(string? names)
     {

@@ -23,6 +23,18 @@ internal static class OnnxCalibrationEmitter
     /// Adds the <c>[N, 1 + K]</c> score: slot 0 the largest normalised statistic, then the K normalised
     /// statistics. <paramref name="pixels"/> is the <c>[N, D]</c> input after the network's polarity step.
     /// </summary>
+    /// <remarks>
+    /// Built from few nodes on purpose: a model loaded from model.zip runs this graph one row at a time,
+    /// where ONNX Runtime's cost is per node, not per value (measured: the first version, 49 nodes of
+    /// one small operation each, took more time per row than the network). Every sum over the pixels
+    /// (border, ink mass, position moments, the two ink-level counts) comes from one <c>MatMul</c>; the
+    /// ratios from one <c>Div</c>; the variances and logarithms from one <c>Gemm</c>, <c>Max</c> and
+    /// <c>Log</c>; and every statistic's centring and scaling, with the signs of energy and doubt, from
+    /// one <c>Gemm</c>, so that <c>(g - t) / s</c> becomes <c>max(e, c e) - t / s</c> with
+    /// <c>e = (raw - centre) / s</c> and <c>c = -1</c> for a two-sided statistic (its absolute value), 1 otherwise.
+    /// The managed <see cref="OutOfDistributionStatistics"/> and <see cref="OutOfDistributionCalibration.Score"/>
+    /// compute the same values in their plain form.
+    /// </remarks>
     /// <param name="graph">The graph being built.</param>
     /// <param name="definition">The network.</param>
     /// <param name="pixels">The <c>[N, D]</c> input after the network's polarity step.</param>
@@ -37,59 +49,98 @@ internal static class OnnxCalibrationEmitter
         var layout = OutOfDistributionStatistics.Layout.For(definition);
         int d = definition.InputSize;
         const string P = "ood";
-        string Scalar(string name, float value) => graph.AddInitializer($"{P}.{name}", n => OnnxTensor.Float(n, [], [value]));
-        string Column(string name, float[] values) => graph.AddInitializer($"{P}.{name}", n => OnnxTensor.Float(n, [d, 1], values));
+        string Constant(string name, long[] dims, float[] values) => graph.AddInitializer($"{P}.{name}", n => OnnxTensor.Float(n, dims, values));
+        string Scalar(string name, float value) => Constant(name, [], [value]);
         string Node(string op, string name, IReadOnlyList<string> inputs, IReadOnlyList<OnnxAttribute>? attributes = null) =>
             graph.AddNode(op, $"{P}.{name}", inputs, attributes);
+        var lastAxis = new[] { OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1) };
+        var concat = new[] { OnnxAttribute.Int("axis", 1) };
 
-        // energy = -logsumexp(logits)
-        string lse = Node("ReduceLogSumExp", "logsumexp", [logits], [OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1)]);
-        string energy = Node("Neg", "energy", [lse]);
-
-        // border = mean of the ring / 255
-        long[] ring = layout.Border;
-        string ringIndices = graph.AddInitializer($"{P}.border_indices", n => OnnxTensor.Int64(n, [ring.Length], ring));
-        string ringPixels = Node("Gather", "border_pixels", [pixels, ringIndices], [OnnxAttribute.Int("axis", 1)]);
-        string ringMean = Node("ReduceMean", "border_mean", [ringPixels], [OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1)]);
-        string border = Node("Div", "border", [ringMean, Scalar("full", 255f)]);
-
-        // midtones = count(40 < v < 215) / max(1, count(v > 40)); sums as MatMul with a column of ones
-        string ones = Column("ones", Enumerable.Repeat(1f, d).ToArray());
+        // T = [pixels, inked, not full] x M: border mean / 255, mass, sum x, sum y, sum xx, sum yy, inked count, not-full count.
         string inked = Node("Greater", "inked", [pixels, Scalar("ink_level", OutOfDistributionStatistics.InkLevel)]);
         string notFull = Node("Less", "not_full", [pixels, Scalar("full_ink_level", OutOfDistributionStatistics.FullInkLevel)]);
-        string midMask = Node("And", "mid_mask", [inked, notFull]);
-        string inkedCount = Node("MatMul", "inked_count", [Node("Cast", "inked_float", [inked], [OnnxAttribute.Int("to", 1)]), ones]);
-        string midCount = Node("MatMul", "mid_count", [Node("Cast", "mid_float", [midMask], [OnnxAttribute.Int("to", 1)]), ones]);
-        string midtones = Node("Div", "midtones", [midCount, Node("Max", "inked_at_least_one", [inkedCount, Scalar("one", 1f)])]);
+        string masks = Node("Cast", "masks", [Node("Concat", "mask_pair", [inked, notFull], concat)], [OnnxAttribute.Int("to", 1)]);
+        string stacked = Node("Concat", "stacked", [pixels, masks], concat);
+        const int sums = 8;
+        var m = new float[3 * d * sums];
+        void Set(int row, int column, float value) => m[row * sums + column] += value;
+        foreach (long i in layout.Border) Set((int)i, 0, 1f / (layout.Border.Length * 255f));
+        for (int i = 0; i < d; i++)
+        {
+            float x = layout.X[i], y = layout.Y[i];
+            Set(i, 1, 1f);
+            Set(i, 2, x);
+            Set(i, 3, y);
+            Set(i, 4, x * x);
+            Set(i, 5, y * y);
+            Set(d + i, 6, 1f);
+            Set(2 * d + i, 7, 1f);
+        }
+        string t = Node("MatMul", "sums", [stacked, Constant("sum_weights", [3 * d, sums], m)]);
 
-        // moments of the ink's position
-        string mass = Node("MatMul", "mass", [pixels, ones]);
-        string safeMass = Node("Add", "mass_safe", [mass, Scalar("epsilon", OutOfDistributionStatistics.Epsilon)]);
-        string Moment(string name, Func<int, float> coordinate) =>
-            Node("Div", name, [Node("MatMul", name + "_sum", [pixels, Column(name + "_coordinates", Enumerable.Range(0, d).Select(coordinate).ToArray())]), safeMass]);
-        string mx = Moment("mean_x", i => layout.X[i]);
-        string my = Moment("mean_y", i => layout.Y[i]);
-        string mxx = Moment("mean_xx", i => layout.X[i] * layout.X[i]);
-        string myy = Moment("mean_yy", i => layout.Y[i] * layout.Y[i]);
-        string Variance(string name, string meanSquare, string mean) =>
-            Node("Add", name + "_plus_one", [Node("Max", name, [Node("Sub", name + "_raw", [meanSquare, Node("Mul", name + "_mean_squared", [mean, mean])]), Scalar(name + "_zero", 0f)]), Scalar(name + "_one", 1f)]);
-        string spread = Node("Log", "spread", [Node("Div", "spread_ratio", [Variance("var_x", mxx, mx), Variance("var_y", myy, my)])]);
-        string massLog = Node("Log", "mass_log", [Node("Add", "mass_plus_one", [Node("Div", "mass_pixels", [mass, Scalar("mass_full", 255f)]), Scalar("mass_one", 1f)])]);
+        // Q = A / max(B, floor) = [mean x, mean y, mean xx, mean yy, midtones, mass / 255 + 1, border]:
+        // midtones = (inked + not full - D) / max(1, inked), the count of 40 < v < 215 over the inked count.
+        const int q = 7;
+        string Gemm(string name, string input, int rows, int columns, Action<float[]> weights, float[] bias)
+        {
+            var w = new float[rows * columns];
+            weights(w);
+            return Node("Gemm", name, [input, Constant(name + "_weights", [rows, columns], w), Constant(name + "_bias", [columns], bias)]);
+        }
+        string numerators = Gemm("numerators", t, sums, q, w =>
+        {
+            for (int k = 0; k < 4; k++) w[(2 + k) * q + k] = 1f;
+            w[6 * q + 4] = 1f;
+            w[7 * q + 4] = 1f;
+            w[1 * q + 5] = 1f / 255f;
+            w[0 * q + 6] = 1f;
+        }, [0, 0, 0, 0, -d, 1, 0]);
+        string denominators = Gemm("denominators", t, sums, q, w =>
+        {
+            for (int k = 0; k < 4; k++) w[1 * q + k] = 1f;
+            w[6 * q + 4] = 1f;
+        }, [OutOfDistributionStatistics.Epsilon, OutOfDistributionStatistics.Epsilon, OutOfDistributionStatistics.Epsilon, OutOfDistributionStatistics.Epsilon, 0, 1, 1]);
+        string floor = Constant("denominator_floor", [q], [float.MinValue, float.MinValue, float.MinValue, float.MinValue, 1, 1, 1]);
+        string ratios = Node("Div", "ratios", [numerators, Node("Max", "denominators_floored", [denominators, floor])]);
 
-        // doubt = 1 - max probability
-        string top = Node("ReduceMax", "top_probability", [probabilities], [OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1)]);
-        string doubt = Node("Sub", "doubt", [Scalar("doubt_one", 1f), top]);
+        // L = log([max(mean xx - mean x^2, 0) + 1, max(mean yy - mean y^2, 0) + 1, mass / 255 + 1]).
+        string withSquares = Node("Concat", "ratios_and_squares", [ratios, Node("Mul", "squares", [ratios, ratios])], concat);
+        string logArguments = Gemm("log_arguments", withSquares, 2 * q, 3, w =>
+        {
+            w[2 * 3 + 0] = 1f;
+            w[(q + 0) * 3 + 0] = -1f;
+            w[3 * 3 + 1] = 1f;
+            w[(q + 1) * 3 + 1] = -1f;
+            w[5 * 3 + 2] = 1f;
+        }, [1, 1, 0]);
+        string logs = Node("Log", "logs", [Node("Max", "log_arguments_floored", [logArguments, Constant("log_floor", [3], [1, 1, float.MinValue])])]);
 
-        // normalise: g = twoSided ? |raw - c| : raw - c; n = (g - t) / s; score = max(n)
-        int k = OutOfDistributionStatistics.Count;
-        string raw = Node("Concat", "raw", [energy, border, midtones, spread, massLog, doubt], [OnnxAttribute.Int("axis", 1)]);
-        string Vector(string name, IEnumerable<float> values) => graph.AddInitializer($"{P}.{name}", n => OnnxTensor.Float(n, [k], values.ToArray()));
-        string deviation = Node("Sub", "deviation", [raw, Vector("centers", calibration.Centers)]);
-        string twoSided = Vector("two_sided", OutOfDistributionStatistics.TwoSided.Select(b => b ? 1f : 0f));
-        string oneSided = Vector("one_sided", OutOfDistributionStatistics.TwoSided.Select(b => b ? 0f : 1f));
-        string g = Node("Add", "g", [Node("Mul", "g_two_sided", [Node("Abs", "abs_deviation", [deviation]), twoSided]), Node("Mul", "g_one_sided", [deviation, oneSided])]);
-        string normalised = Node("Div", "normalised", [Node("Sub", "over_threshold", [g, Vector("thresholds", calibration.Thresholds)]), Vector("scales", calibration.Scales)]);
-        string score = Node("ReduceMax", "score", [normalised], [OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1)]);
-        return graph.AddNode("Concat", $"{P}.output", [score, normalised], [OnnxAttribute.Int("axis", 1)], output);
+        // F = [logsumexp(logits), top probability, Q, L]; E = (raw - centre) / scale of each statistic:
+        // energy = -logsumexp, border = Q6, midtones = Q4, spread = L0 - L1, mass = L2, doubt = 1 - top.
+        string lse = Node("ReduceLogSumExp", "logsumexp", [logits], lastAxis);
+        string top = Node("ReduceMax", "top_probability", [probabilities], lastAxis);
+        string features = Node("Concat", "features", [lse, top, ratios, logs], concat);
+        int k = OutOfDistributionStatistics.Count, f = 2 + q + 3;
+        var centers = calibration.Centers;
+        var scales = calibration.Scales;
+        var bias = Enumerable.Range(0, k).Select(s => ((s == 5 ? 1f : 0f) - centers[s]) / scales[s]).ToArray();
+        string scaled = Gemm("scaled_deviations", features, f, k, w =>
+        {
+            void Weight(int feature, int statistic, float sign) => w[feature * k + statistic] = sign / scales[statistic];
+            Weight(0, 0, -1f);
+            Weight(2 + 6, 1, 1f);
+            Weight(2 + 4, 2, 1f);
+            Weight(2 + q + 0, 3, 1f);
+            Weight(2 + q + 1, 3, -1f);
+            Weight(2 + q + 2, 4, 1f);
+            Weight(1, 5, -1f);
+        }, bias);
+
+        // normalised = max(e, c e) - threshold / scale; score = max(normalised).
+        string mirrored = Node("Mul", "mirrored", [scaled, Constant("sides", [k], OutOfDistributionStatistics.TwoSided.Select(b => b ? -1f : 1f).ToArray())]);
+        string normalised = Node("Sub", "normalised", [Node("Max", "deviations", [scaled, mirrored]),
+            Constant("scaled_thresholds", [k], Enumerable.Range(0, k).Select(s => calibration.Thresholds[s] / scales[s]).ToArray())]);
+        string score = Node("ReduceMax", "score", [normalised], lastAxis);
+        return graph.AddNode("Concat", $"{P}.output", [score, normalised], concat, output);
     }
 }

@@ -69,8 +69,8 @@ internal static class BenchTable
             output.WriteLine(string.Format(Ci,
                 "Scoring (medians over the seeds; ratios are medians of per-run ratios, each measured in one process). Batched: `Transform` (+ `Evaluate`) over the evaluation images, {0} rows per network call; " +
                 "the trained transformer (its default scoring engine on the CPU: ONNX Runtime on the graph model.zip saves, see TorchCnnOptions.ScoringEngine) against the same network and weights as plain TorchSharp modules (forward + softmax on the same batches), and the model loaded from model.zip (ML.NET's OnnxTransformer, row by row) " +
-                "against ONNX Runtime alone on the same graph in batches. Latency: one image per `PredictionEngine.Predict`. Callers: single-row `Predict` from 1 thread and from 8 threads at once (one engine each), rows/s in total. " +
-                "ONNX Runtime: {1}.", first.BatchSize, first.OnnxRuntimeSettings));
+                "against ONNX Runtime alone on the same graph in batches; {2}. Latency: one image per `PredictionEngine.Predict`. Callers: single-row `Predict` from 1 thread and from 8 threads at once (one engine each), rows/s in total. " +
+                "ONNX Runtime: {1}.", first.BatchSize, first.OnnxRuntimeSettings, SteadyRate.Description));
             output.WriteLine();
             output.WriteLine("| config | Transform+Evaluate img/s | Transform img/s | bare forward img/s | ratio | loaded Transform+Evaluate img/s | loaded Transform img/s | ONNX Runtime img/s | ratio | p50 ms | p99 ms | loaded p50 ms | 1 caller rows/s | 8 callers rows/s | loaded 1 caller | loaded 8 callers |");
             output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

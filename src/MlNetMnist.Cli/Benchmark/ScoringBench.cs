@@ -16,7 +16,7 @@ namespace MlNetMnist.Cli.Benchmark;
 /// <c>Transform</c> of the trained transformer against a bare TorchSharp forward of the same network and
 /// weights; the model loaded from model.zip (ML.NET, row by row) against ONNX Runtime alone on the same
 /// graph in batches; single-image latency; and single-row calls from 1 and from 8 threads at once.
-/// Every rate is taken on a warm second pass.
+/// Every batched rate is taken in the steady state (<see cref="SteadyRate"/>), the baselines' as well.
 /// </summary>
 /// <param name="ml">The context (its ONNX Runtime settings are used for the loaded model and the baseline).</param>
 /// <param name="model">The fitted pipeline (key mapping + classifier).</param>
@@ -82,48 +82,35 @@ internal sealed class ScoringBench(MLContext ml, ITransformer model, DataViewSch
             o.EnableCpuMemArena ? "on" : "off", o.EnableMemoryPattern ? "on" : "off", o.PerSessionThreads ? "per-session thread pools" : "global thread pools");
     }
 
-    /// <summary>Accuracy and images/s of <c>Transform</c> + <c>Evaluate</c> (second, warm run).</summary>
+    /// <summary>Accuracy and images/s of <c>Transform</c> + <c>Evaluate</c> (steady state).</summary>
     private (double Accuracy, double ImagesPerSecond) TimeEvaluation(ITransformer scorer, IDataView data)
     {
-        ml.MulticlassClassification.Evaluate(scorer.Transform(data));
-        var watch = Stopwatch.StartNew();
-        var metrics = ml.MulticlassClassification.Evaluate(scorer.Transform(data));
-        watch.Stop();
-        return (metrics.MicroAccuracy, (data.GetRowCount() ?? 0) / watch.Elapsed.TotalSeconds);
+        double accuracy = 0;
+        double rate = SteadyRate.Of(data.GetRowCount() ?? 0, () => accuracy = ml.MulticlassClassification.Evaluate(scorer.Transform(data)).MicroAccuracy);
+        return (accuracy, rate);
     }
 
-    /// <summary>Images/s of <c>Transform</c>, reading <c>Score</c> and <c>PredictedLabel</c> of every row (second, warm run).</summary>
-    private static double TimeTransform(ITransformer scorer, IDataView data)
+    /// <summary>Images/s of <c>Transform</c>, reading <c>Score</c> and <c>PredictedLabel</c> of every row (steady state).</summary>
+    private static double TimeTransform(ITransformer scorer, IDataView data) => SteadyRate.Of(data.GetRowCount() ?? 0, () =>
     {
-        double rate = 0;
-        for (int pass = 0; pass < 2; pass++)
+        var scored = scorer.Transform(data);
+        var columns = new[] { scored.Schema["Score"], scored.Schema["PredictedLabel"] };
+        using var cursor = scored.GetRowCursor(columns);
+        var score = cursor.GetGetter<VBuffer<float>>(columns[0]);
+        var label = cursor.GetGetter<uint>(columns[1]);
+        VBuffer<float> scores = default;
+        uint predicted = 0;
+        while (cursor.MoveNext())
         {
-            var scored = scorer.Transform(data);
-            var columns = new[] { scored.Schema["Score"], scored.Schema["PredictedLabel"] };
-            var watch = Stopwatch.StartNew();
-            long rows = 0;
-            using (var cursor = scored.GetRowCursor(columns))
-            {
-                var score = cursor.GetGetter<VBuffer<float>>(columns[0]);
-                var label = cursor.GetGetter<uint>(columns[1]);
-                VBuffer<float> scores = default;
-                uint predicted = 0;
-                while (cursor.MoveNext())
-                {
-                    score(ref scores);
-                    label(ref predicted);
-                    rows++;
-                }
-            }
-            rate = rows / watch.Elapsed.TotalSeconds;
+            score(ref scores);
+            label(ref predicted);
         }
-        return rate;
-    }
+    });
 
     /// <summary>
     /// Images/s of the networks as plain TorchSharp modules with the trained weights: per batch, the raw
     /// pixels into a tensor, normalised, forward, softmax (averaged over an ensemble's members), back to
-    /// managed memory. Second, warm pass.
+    /// managed memory. Steady state.
     /// </summary>
     private double TimeBareForward(float[] pixels, int rows)
     {
@@ -138,10 +125,8 @@ internal sealed class ScoringBench(MLContext ml, ITransformer model, DataViewSch
         {
             int inputSize = networks[0].Definition.InputSize, classes = networks[0].Definition.Classes;
             var output = new float[batchSize * classes];
-            double rate = 0;
-            for (int pass = 0; pass < 2; pass++)
+            return SteadyRate.Of(rows, () =>
             {
-                var watch = Stopwatch.StartNew();
                 for (int start = 0; start < rows; start += batchSize)
                 {
                     int count = Math.Min(batchSize, rows - start);
@@ -157,9 +142,7 @@ internal sealed class ScoringBench(MLContext ml, ITransformer model, DataViewSch
                     if (modules.Count > 1) sum!.div_(modules.Count);
                     sum!.contiguous().data<float>().CopyTo(output.AsSpan(0, count * classes));
                 }
-                rate = rows / watch.Elapsed.TotalSeconds;
-            }
-            return rate;
+            });
         }
         finally
         {
@@ -167,7 +150,7 @@ internal sealed class ScoringBench(MLContext ml, ITransformer model, DataViewSch
         }
     }
 
-    /// <summary>Images/s of ONNX Runtime alone on the batch-layout graph, with the context's session settings (second, warm pass).</summary>
+    /// <summary>Images/s of ONNX Runtime alone on the batch-layout graph, with the context's session settings (steady state).</summary>
     private double TimeOnnxRuntime(float[] pixels, int rows)
     {
         var settings = ((IHostEnvironment)ml).GetOnnxSessionOption() ?? new OnnxSessionOptions();
@@ -185,10 +168,8 @@ internal sealed class ScoringBench(MLContext ml, ITransformer model, DataViewSch
         int inputSize = networks[0].Definition.InputSize;
         var batch = new float[batchSize * inputSize];
         using var runOptions = new RunOptions();
-        double rate = 0;
-        for (int pass = 0; pass < 2; pass++)
+        return SteadyRate.Of(rows, () =>
         {
-            var watch = Stopwatch.StartNew();
             for (int start = 0; start < rows; start += batchSize)
             {
                 int count = Math.Min(batchSize, rows - start);
@@ -198,9 +179,7 @@ internal sealed class ScoringBench(MLContext ml, ITransformer model, DataViewSch
                 using var outputs = session.Run(runOptions, [input], [value], ["Score"]);
                 _ = outputs[0].GetTensorDataAsSpan<float>()[0];
             }
-            rate = rows / watch.Elapsed.TotalSeconds;
-        }
-        return rate;
+        });
     }
 
     /// <summary>p50 and p99 latency in ms of single-image <c>PredictionEngine</c> calls (after a warm-up).</summary>

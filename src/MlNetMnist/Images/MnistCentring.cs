@@ -38,8 +38,8 @@ internal static class MnistCentring
         region = MaxFilter(region, w, h, k);
         for (int i = 0; i < ink.Length; i++) ink[i] *= region[i];
 
-        // Specks: a pixel stays ink only when enough of its 3x3 neighbourhood is ink (isolated noise does not).
-        var neighbourhood = BoxBlur3(ink, w, h);
+        // Specks: a pixel stays ink only when enough of its neighbourhood is ink (isolated noise does not).
+        var neighbourhood = BoxBlur(ink, w, h, spec.SpeckKernel);
         float speck = spec.SpeckThreshold * 255f;
         for (int i = 0; i < ink.Length; i++) if (neighbourhood[i] <= speck) ink[i] = 0f;
 

@@ -19,8 +19,10 @@ namespace MlNetMnist.Images;
 /// <item>the digit's region: where the ink density (a <see cref="RegionKernel"/>-wide box blur) is above
 /// <see cref="RegionThreshold"/> of its highest value, widened by <see cref="RegionKernel"/>; ink outside it
 /// (scattered noise, stray marks away from the digit) is paper;</item>
-/// <item>specks: a pixel whose 3x3 box blur is not above <see cref="SpeckThreshold"/> of full ink is
-/// paper (isolated noise pixels, salt and pepper; a pixel of a one-pixel line keeps a third);</item>
+/// <item>specks: a pixel whose <see cref="SpeckKernel"/>-wide box blur is not above <see cref="SpeckThreshold"/> of
+/// full ink is paper (isolated noise pixels, salt and pepper, including specks that the working
+/// resolution's bilinear fit has spread over 2x2 pixels; a one-pixel line through a 5x5 box keeps a fifth,
+/// a two-pixel one two fifths);</item>
 /// <item>the bounding box of the pixels whose 3x3 box blur is above <see cref="InkThreshold"/> of full ink;</item>
 /// <item>that box scaled by area averaging, keeping its aspect ratio, so that its longer side is
 /// <see cref="BoxSize"/>, and placed in <see cref="Width"/> x <see cref="Height"/> with its centre of mass
@@ -37,12 +39,13 @@ namespace MlNetMnist.Images;
 /// <param name="NoiseFloor">Fraction of full ink below which a pixel is paper.</param>
 /// <param name="FullInk">Fraction of full ink above which a pixel is full ink.</param>
 /// <param name="BlankContrast">Least contrast, in grey levels, of an image that is not blank.</param>
-/// <param name="SpeckThreshold">Fraction of full ink that a pixel's 3x3 box blur must exceed for the pixel to stay ink.</param>
+/// <param name="SpeckThreshold">Fraction of full ink that a pixel's <see cref="SpeckKernel"/>-wide box blur must exceed for the pixel to stay ink.</param>
+/// <param name="SpeckKernel">Size (odd) of the box blur that tells specks from strokes.</param>
 /// <param name="RegionKernel">Size (odd) of the box blur that measures ink density, and of the widening of the dense region.</param>
 /// <param name="RegionThreshold">Fraction of the highest ink density above which a pixel is in the digit's region.</param>
 internal sealed record MnistCentringSpec(int Width = 28, int Height = 28, int BoxSize = 20, bool AutoInvert = true,
-    float InkThreshold = 0.2f, float NoiseFloor = 0.25f, float FullInk = 0.6f, float BlankContrast = 8f, float SpeckThreshold = 0.3f,
-    int RegionKernel = 9, float RegionThreshold = 0.25f)
+    float InkThreshold = 0.2f, float NoiseFloor = 0.25f, float FullInk = 0.6f, float BlankContrast = 8f, float SpeckThreshold = 0.24f,
+    int RegionKernel = 9, float RegionThreshold = 0.25f, int SpeckKernel = 5)
 {
     /// <summary>Border mean above which an image is taken as dark ink on light paper.</summary>
     public const float LightBorder = 127.5f;

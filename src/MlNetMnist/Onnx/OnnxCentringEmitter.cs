@@ -92,7 +92,7 @@ internal sealed class OnnxCentringEmitter
             OnnxAttribute.Ints("kernel_shape", k, k), OnnxAttribute.Ints("strides", 1, 1), OnnxAttribute.Ints("pads", k / 2, k / 2, k / 2, k / 2),
         ]);
         ink = Mul(ink, region);
-        ink = Where(Op("Greater", Blur(ink, 3), F(_spec.SpeckThreshold * 255f)), ink, F(0f));
+        ink = Where(Op("Greater", Blur(ink, _spec.SpeckKernel), F(_spec.SpeckThreshold * 255f)), ink, F(0f));
 
         // The digit's bounding box.
         string boxMask = Reshape(Cast(Op("Greater", Blur(ink, 3), F(_spec.InkThreshold * 255f))), [-1, s, s]);

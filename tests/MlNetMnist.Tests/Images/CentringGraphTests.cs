@@ -57,17 +57,30 @@ public class CentringGraphTests
             // Any size and aspect: the digit at native size somewhere on a grey canvas of 40-200 px.
             var random = new Random(4);
             var files = new List<string>();
+            var enlarged = new List<bool>();
             for (int i = 0; i < 60; i++)
             {
                 int w = random.Next(40, 201), h = random.Next(40, 201);
+                enlarged.Add(Math.Max(w, h) <= 128);
                 var canvas = Canvas(w, h, Test.Pixels.AsSpan(i * 784, 784).ToArray(), 28, random.Next(0, w - 27), random.Next(0, h - 27), paper: 170, ink: 25);
                 string path = Path.Combine(dir, $"{i}.png");
                 TestImages.Write(path, canvas, w, h);
                 files.Add(path);
             }
             var (fromGraph, fromCSharp) = Both(files);
-            var relative = Enumerable.Range(0, files.Count)
-                .Select(i => fromGraph[i].Zip(fromCSharp[i], (a, b) => Math.Abs(a - b)).Sum() / Math.Max(1, fromCSharp[i].Sum())).Order().ToList();
+            // Canvases that fit in the working size are enlarged (bilinear on both sides): image by image.
+            for (int i = 0; i < files.Count; i++)
+            {
+                if (!enlarged[i]) continue;
+                double l1 = RelativeL1UpToOnePixel(fromGraph[i], fromCSharp[i]);
+                Assert.True(l1 < 0.05, $"image {i} (enlarged to the working size): relative L1 {l1:F3}");
+            }
+            // Larger canvases are shrunk by different resamplers (ML.NET's Skia drawing at high filter
+            // quality; the C# side by area averaging). The small differences can move the rounded centre of
+            // mass by a pixel or, on strokes thinned to near the speck filter's threshold, change the box;
+            // so all images are compared up to a shift of at most one pixel each way, most agreeing closely.
+            Assert.True(enlarged.Count(e => e) >= 15, "too few canvases fit in the working size");
+            var relative = Enumerable.Range(0, files.Count).Select(i => RelativeL1UpToOnePixel(fromGraph[i], fromCSharp[i])).Order().ToList();
             Assert.True(relative[relative.Count / 2] < 0.05, $"median relative L1 {relative[relative.Count / 2]:F3}");
             Assert.True(relative[relative.Count * 9 / 10] < 0.3, $"90th percentile relative L1 {relative[relative.Count * 9 / 10]:F3}");
         }
@@ -100,6 +113,26 @@ public class CentringGraphTests
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    /// <summary>Sum of |a - b| over the sum of b, the least over shifts of a by -1, 0 or 1 pixel along each axis (28x28).</summary>
+    private static double RelativeL1UpToOnePixel(float[] a, float[] b)
+    {
+        double best = double.MaxValue;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++)
+            {
+                double sum = 0;
+                for (int y = 0; y < 28; y++)
+                    for (int x = 0; x < 28; x++)
+                    {
+                        int sx = x - dx, sy = y - dy;
+                        float shifted = sx is >= 0 and < 28 && sy is >= 0 and < 28 ? a[sy * 28 + sx] : 0f;
+                        sum += Math.Abs(shifted - b[y * 28 + x]);
+                    }
+                best = Math.Min(best, sum);
+            }
+        return best / Math.Max(1, b.Sum());
     }
 
     private static (List<float[]> Graph, List<float[]> CSharp) Both(IReadOnlyList<string> files)

@@ -14,6 +14,12 @@ namespace MlNetMnist.Tests.Conventions;
 /// is an ISingleFeaturePredictionTransformer, taken by CrossValidate and PermutationFeatureImportance;
 /// training writes to the caller's MLContext log, and an unset seed comes from the context.
 /// </summary>
+/// <remarks>
+/// In the serial reliability collection: the seed test compares trainings bit for bit, and network
+/// initialisation draws from TorchSharp's global generator, which tests running in parallel also seed
+/// and draw from (it failed once that way in a full run).
+/// </remarks>
+[Collection(ReliabilityCollection.Name)]
 public sealed class MlNetCitizenshipTests(ITestOutputHelper output)
 {
     private static TorchCnnOptions SmallMlp(int epochs = 2) => new() { Network = NetworkArchitecture.Mlp, Epochs = epochs, BatchSize = 32, Threads = 2, LearningRate = 0.01, Optimizer = OptimizerKind.Adam };

@@ -1,11 +1,15 @@
+using System.Runtime.InteropServices;
+using SkiaSharp;
+
 namespace MlNetMnist.Images;
 
 /// <summary>
-/// Brings an image to the working resolution of the MNIST-style centring, the way the saved image chain
+/// Brings an image to the working resolution of the MNIST-style centring as the saved image chain
 /// does with ML.NET's <c>ResizeImages</c> (<c>IsoPad</c>): scaled, keeping its aspect ratio, so that its
-/// longer side is the working size (sizes truncated to whole pixels as ML.NET does). Shrinking averages
-/// areas, enlarging interpolates bilinearly. The C# side keeps only the image (ML.NET pads it to a square;
-/// the ONNX graph finds the image inside that padding).
+/// longer side is the working size (sizes truncated to whole pixels as ML.NET does), and drawn with
+/// SkiaSharp at high filter quality (the SkiaSharp 2.88 API ML.NET 5.0.1 uses), as ML.NET draws it, so
+/// that the C# preparation and the saved graph see the same pixels. The C# side keeps only the image
+/// (ML.NET pads it to a square; the ONNX graph finds the image inside that padding).
 /// </summary>
 internal static class WorkingResolution
 {
@@ -15,28 +19,41 @@ internal static class WorkingResolution
         int width = Math.Max(1, (int)(image.Width * aspect));
         int height = Math.Max(1, (int)(image.Height * aspect));
         if (width == image.Width && height == image.Height) return image;
-        return width <= image.Width && height <= image.Height ? AreaResampler.Resize(image, width, height) : Bilinear(image, width, height);
+        return Draw(image, width, height);
     }
 
-    private static GrayImage Bilinear(GrayImage image, int width, int height)
+    /// <summary>Draws <paramref name="image"/> scaled to <paramref name="width"/> x <paramref name="height"/> as ML.NET's IsoPad resize does (opaque BGRA, high filter quality).</summary>
+    private static GrayImage Draw(GrayImage image, int width, int height)
     {
-        var result = new float[width * height];
-        double sx = (double)image.Width / width, sy = (double)image.Height / height;
-        for (int y = 0; y < height; y++)
+        var source = new byte[image.Width * image.Height * 4];
+        for (int i = 0; i < image.Values.Length; i++)
         {
-            double fy = Math.Clamp((y + 0.5) * sy - 0.5, 0, image.Height - 1);
-            int y0 = (int)fy, y1 = Math.Min(y0 + 1, image.Height - 1);
-            double ty = fy - y0;
-            for (int x = 0; x < width; x++)
-            {
-                double fx = Math.Clamp((x + 0.5) * sx - 0.5, 0, image.Width - 1);
-                int x0 = (int)fx, x1 = Math.Min(x0 + 1, image.Width - 1);
-                double tx = fx - x0;
-                double top = image[x0, y0] * (1 - tx) + image[x1, y0] * tx;
-                double bottom = image[x0, y1] * (1 - tx) + image[x1, y1] * tx;
-                result[y * width + x] = (float)(top * (1 - ty) + bottom * ty);
-            }
+            byte g = (byte)Math.Clamp(MathF.Round(image.Values[i]), 0f, 255f);
+            source[i * 4] = source[i * 4 + 1] = source[i * 4 + 2] = g;
+            source[i * 4 + 3] = 255;
         }
-        return new GrayImage(width, height, result);
+        var target = new byte[width * height * 4];
+        var sourceHandle = GCHandle.Alloc(source, GCHandleType.Pinned);
+        var targetHandle = GCHandle.Alloc(target, GCHandleType.Pinned);
+        try
+        {
+            using var from = new SKBitmap();
+            using var to = new SKBitmap();
+            if (!from.InstallPixels(new SKImageInfo(image.Width, image.Height, SKColorType.Bgra8888, SKAlphaType.Opaque), sourceHandle.AddrOfPinnedObject(), image.Width * 4)
+                || !to.InstallPixels(new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Opaque), targetHandle.AddrOfPinnedObject(), width * 4))
+                throw new InvalidOperationException("SkiaSharp refused a BGRA bitmap over managed memory.");
+            using var canvas = new SKCanvas(to);
+            using var paint = new SKPaint { FilterQuality = SKFilterQuality.High };
+            canvas.DrawBitmap(from, new SKRect(0, 0, image.Width, image.Height), new SKRect(0, 0, width, height), paint);
+            canvas.Flush();
+        }
+        finally
+        {
+            sourceHandle.Free();
+            targetHandle.Free();
+        }
+        var values = new float[width * height];
+        for (int i = 0; i < values.Length; i++) values[i] = target[i * 4 + 1];
+        return new GrayImage(width, height, values);
     }
 }

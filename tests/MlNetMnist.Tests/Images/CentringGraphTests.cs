@@ -48,7 +48,7 @@ public class CentringGraphTests
     }
 
     [Fact]
-    public void OnOtherSizesTheyAgreeUpToTheResampling()
+    public void OnOtherSizesTheyAgreeUpToRounding()
     {
         ImageAnalyticsCheck.Require();
         string dir = TestData.NewTempDirectory();
@@ -68,21 +68,17 @@ public class CentringGraphTests
                 files.Add(path);
             }
             var (fromGraph, fromCSharp) = Both(files);
-            // Canvases that fit in the working size are enlarged (bilinear on both sides): image by image.
-            for (int i = 0; i < files.Count; i++)
-            {
-                if (!enlarged[i]) continue;
-                double l1 = RelativeL1UpToOnePixel(fromGraph[i], fromCSharp[i]);
-                Assert.True(l1 < 0.05, $"image {i} (enlarged to the working size): relative L1 {l1:F3}");
-            }
-            // Larger canvases are shrunk by different resamplers (ML.NET's Skia drawing at high filter
-            // quality; the C# side by area averaging). The small differences can move the rounded centre of
-            // mass by a pixel or, on strokes thinned to near the speck filter's threshold, change the box;
-            // so all images are compared up to a shift of at most one pixel each way, most agreeing closely.
+            // Both sides fit the image into the working size with the same Skia drawing (ML.NET's IsoPad
+            // resize; WorkingResolution draws it the same way). What remains is rounding: the graph takes the
+            // gray of the resized colour image, the C# side resizes the gray one, and a fraction of a grey
+            // level can move the rounded centre of mass by a pixel or, rarely, tip a pixel over a threshold.
+            // So images are compared up to a shift of at most one pixel each way.
             Assert.True(enlarged.Count(e => e) >= 15, "too few canvases fit in the working size");
-            var relative = Enumerable.Range(0, files.Count).Select(i => RelativeL1UpToOnePixel(fromGraph[i], fromCSharp[i])).Order().ToList();
-            Assert.True(relative[relative.Count / 2] < 0.05, $"median relative L1 {relative[relative.Count / 2]:F3}");
-            Assert.True(relative[relative.Count * 9 / 10] < 0.3, $"90th percentile relative L1 {relative[relative.Count * 9 / 10]:F3}");
+            var relative = Enumerable.Range(0, files.Count).Select(i => RelativeL1UpToOnePixel(fromGraph[i], fromCSharp[i])).ToList();
+            for (int i = 0; i < files.Count; i++)
+                if (enlarged[i]) Assert.True(relative[i] < 0.01, $"image {i} (enlarged to the working size): relative L1 {relative[i]:F3}");
+            int apart = relative.Count(r => r >= 0.01);
+            Assert.True(apart <= 3, $"{apart} of {files.Count} images differ by a relative L1 of 1% or more: {string.Join(", ", relative.Where(r => r >= 0.01).Select(r => r.ToString("F3")))}");
         }
         finally
         {

@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -86,22 +84,9 @@ internal sealed class TrainingData : IDisposable
         return new TrainingData(flat.reshape(rows, featureSize), tensor(y, new[] { rows }));
     }
 
-    /// <summary>The index of the first value of <paramref name="values"/> that is NaN or infinite, or null.</summary>
-    internal static int? FirstNonFinite(ReadOnlySpan<float> values)
-    {
-        // x * 0 is 0 for every finite x and NaN for NaN and the infinities: checked a vector at a time.
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-            for (; i < vectors.Length; i++)
-                if (!Vector.EqualsAll(vectors[i] * Vector<float>.Zero, Vector<float>.Zero)) break;
-            i *= Vector<float>.Count;
-        }
-        for (; i < values.Length; i++)
-            if (!float.IsFinite(values[i])) return i;
-        return null;
-    }
+    /// <summary>The index of the first value of <paramref name="values"/> that is NaN or infinite, or null (the vectorised check TorchCnnTransformer.CheckFinite uses).</summary>
+    internal static int? FirstNonFinite(ReadOnlySpan<float> values) =>
+        values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) is int i and >= 0 ? i : null;
 
     /// <summary>
     /// Splits off a random <paramref name="fraction"/> of the rows (at least one row stays on each side).

@@ -99,15 +99,6 @@ public static class DigitImages
     {
         if (width < 1 || height < 1 || gray.Length != width * height)
             throw new ArgumentException($"{gray.Length} values do not make a {width}x{height} image.", nameof(gray));
-        var bgra = new byte[gray.Length * 4];
-        for (int i = 0; i < gray.Length; i++)
-        {
-            byte v = (byte)Math.Clamp(Math.Round(gray[i]), 0, 255);
-            bgra[i * 4] = v;
-            bgra[i * 4 + 1] = v;
-            bgra[i * 4 + 2] = v;
-            bgra[i * 4 + 3] = 255;
-        }
-        return MLImage.CreateFromPixels(width, height, MLPixelFormat.Bgra32, bgra);
+        return MLImage.CreateFromPixels(width, height, MLPixelFormat.Bgra32, GrayImage.ToBgra(gray));
     }
 }

@@ -87,6 +87,21 @@ internal sealed class GrayImage
         return FromPixels(bytes, info.Width, info.Height, bgra: true);
     }
 
+    /// <summary>Opaque 8-bit BGRA pixels of gray values (0-255, row-major), each rounded and clamped to 0-255.</summary>
+    public static byte[] ToBgra(ReadOnlySpan<float> gray)
+    {
+        var bgra = new byte[gray.Length * 4];
+        for (int i = 0; i < gray.Length; i++)
+        {
+            byte v = (byte)Math.Clamp(Math.Round(gray[i]), 0, 255);
+            bgra[i * 4] = v;
+            bgra[i * 4 + 1] = v;
+            bgra[i * 4 + 2] = v;
+            bgra[i * 4 + 3] = 255;
+        }
+        return bgra;
+    }
+
     /// <summary>
     /// Gray values of 8-bit BGRA or RGBA pixels with premultiplied alpha: luma 0.299 R + 0.587 G + 0.114 B
     /// rounded to whole values, with transparent parts composited over white (paper).

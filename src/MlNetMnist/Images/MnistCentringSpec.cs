@@ -20,8 +20,8 @@ namespace MlNetMnist.Images;
 /// <see cref="RegionThreshold"/> of its highest value, widened by <see cref="RegionKernel"/>; ink outside it
 /// (scattered noise, stray marks away from the digit) is paper;</item>
 /// <item>specks: a pixel whose <see cref="SpeckKernel"/>-wide box blur is not above <see cref="SpeckThreshold"/> of
-/// full ink is paper (isolated noise pixels, salt and pepper, including specks that the working
-/// resolution's bilinear fit has spread over 2x2 pixels; a one-pixel line through a 5x5 box keeps a fifth,
+/// full ink is paper (isolated noise pixels, salt and pepper, including specks that the fit to the
+/// working resolution has spread over 2x2 pixels; a one-pixel line through a 5x5 box keeps a fifth,
 /// a two-pixel one two fifths);</item>
 /// <item>the bounding box of the pixels whose 3x3 box blur is above <see cref="InkThreshold"/> of full ink;</item>
 /// <item>that box scaled by area averaging, keeping its aspect ratio, so that its longer side is

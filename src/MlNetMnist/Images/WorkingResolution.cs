@@ -25,13 +25,7 @@ internal static class WorkingResolution
     /// <summary>Draws <paramref name="image"/> scaled to <paramref name="width"/> x <paramref name="height"/> as ML.NET's IsoPad resize does (opaque BGRA, high filter quality).</summary>
     private static GrayImage Draw(GrayImage image, int width, int height)
     {
-        var source = new byte[image.Width * image.Height * 4];
-        for (int i = 0; i < image.Values.Length; i++)
-        {
-            byte g = (byte)Math.Clamp(MathF.Round(image.Values[i]), 0f, 255f);
-            source[i * 4] = source[i * 4 + 1] = source[i * 4 + 2] = g;
-            source[i * 4 + 3] = 255;
-        }
+        var source = GrayImage.ToBgra(image.Values);
         var target = new byte[width * height * 4];
         var sourceHandle = GCHandle.Alloc(source, GCHandleType.Pinned);
         var targetHandle = GCHandle.Alloc(target, GCHandleType.Pinned);
@@ -52,8 +46,6 @@ internal static class WorkingResolution
             sourceHandle.Free();
             targetHandle.Free();
         }
-        var values = new float[width * height];
-        for (int i = 0; i < values.Length; i++) values[i] = target[i * 4 + 1];
-        return new GrayImage(width, height, values);
+        return GrayImage.FromPixels(target, width, height, bgra: true);
     }
 }

@@ -96,8 +96,13 @@ internal sealed class TrainingOptions
         HelpName = "N",
     };
 
+    public Option<bool> OutlierExposure { get; } = new("--outlier-exposure")
+    {
+        Description = "Also train on non-digit images made from the training rows (noise, textures, printed letters from the system fonts, several digits, parts of digits) towards a flat answer, so that the out-of-distribution score flags such inputs; needs --validation-fraction (the score is calibrated on the held-out rows) and 28x28 grayscale images.",
+    };
+
     /// <summary>All the options, to add to a command.</summary>
-    public IEnumerable<Option> All => [Preset, Epochs, Network, BatchSize, LearningRate, Optimizer, Schedule, ValidationFraction, Seed, Device, Threads];
+    public IEnumerable<Option> All => [Preset, Epochs, Network, BatchSize, LearningRate, Optimizer, Schedule, ValidationFraction, Seed, Device, Threads, OutlierExposure];
 
     /// <summary>
     /// The <see cref="TorchCnnOptions"/> for the parsed command line, validated.
@@ -116,6 +121,12 @@ internal sealed class TrainingOptions
         o.Seed = parseResult.GetValue(Seed) ?? o.Seed ?? DefaultSeed;
         if (parseResult.GetValue(Device) is string device) o.Device = Devices[device];
         if (parseResult.GetValue(Threads) is int threads) o.Threads = threads;
+        if (parseResult.GetValue(OutlierExposure))
+        {
+            if (!(o.ValidationFraction > 0))
+                throw new UsageException("--outlier-exposure: the out-of-distribution score it trains for is calibrated on held-out training rows; add --validation-fraction (e.g. 0.1).");
+            o.OutlierExposure = new MlNetMnist.Training.OutlierExposure();
+        }
         Validate(o);
         return o;
     }
@@ -147,7 +158,8 @@ internal sealed class TrainingOptions
             o.LabelSmoothing > 0 ? string.Format(ci, ", label smoothing {0}", o.LabelSmoothing) : "",
             o.Augmentation is { } a ? string.Format(ci, ", augmentation (rotation {0} deg, scale {1}, shift {2} px{3}{4})", a.MaxRotationDegrees, a.MaxScale, a.MaxShiftPixels,
                 a.MaxStrokeChangePixels > 0 ? string.Format(ci, ", stroke width +-{0} px", a.MaxStrokeChangePixels) : "",
-                a.MaxSaltAndPepperFraction > 0 ? string.Format(ci, ", salt-and-pepper up to {0:P1}", a.MaxSaltAndPepperFraction) : "") : "");
+                a.MaxSaltAndPepperFraction > 0 ? string.Format(ci, ", salt-and-pepper up to {0:P1}", a.MaxSaltAndPepperFraction) : "") : "")
+            + (o.OutlierExposure is { } x ? string.Format(ci, ", outlier exposure ({0} non-digit images per batch, weight {1})", x.ImagesPerBatch, x.Weight) : "");
     }
 
     private static string OptionPropertyName(Option option) => option.Name switch

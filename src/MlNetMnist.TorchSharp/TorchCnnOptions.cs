@@ -82,6 +82,14 @@ public sealed class TorchCnnOptions
     public BatchAugmentation? Augmentation { get; set; }
 
     /// <summary>
+    /// Outlier exposure: non-digit images (noise, textures, printed letters, several digits, parts of
+    /// digits) made from the training rows and added to every batch, trained towards a flat answer, so
+    /// that the out-of-distribution score flags such inputs (see <see cref="Training.OutlierExposure"/>).
+    /// Needs 28x28 single-channel images. Null (the default): off.
+    /// </summary>
+    public OutlierExposure? OutlierExposure { get; set; }
+
+    /// <summary>
     /// Early stopping: stop when validation accuracy has not improved by more than
     /// <see cref="EarlyStoppingMinDelta"/> for this many epochs, and keep the weights of the best
     /// epoch. Needs validation data. Null (the default) trains all epochs.
@@ -220,6 +228,12 @@ public sealed class TorchCnnOptions
         {
             Require(augmentation.MaxStrokeChangePixels is >= 0 and <= 2, "Augmentation.MaxStrokeChangePixels", augmentation.MaxStrokeChangePixels, "in [0, 2]");
             Require(augmentation.MaxSaltAndPepperFraction is >= 0 and <= 1, "Augmentation.MaxSaltAndPepperFraction", augmentation.MaxSaltAndPepperFraction, "in [0, 1]");
+        }
+        if (OutlierExposure is { } exposure)
+        {
+            Require(exposure.Weight > 0 && exposure.Weight <= 10, "OutlierExposure.Weight", exposure.Weight, "in (0, 10] (typical: 0.25-0.5)");
+            Require(exposure.ImagesPerBatch >= 1, "OutlierExposure.ImagesPerBatch", exposure.ImagesPerBatch, "at least 1");
+            Require(exposure.PoolSize >= 100, "OutlierExposure.PoolSize", exposure.PoolSize, "at least 100");
         }
         Require(EarlyStoppingPatience is null or >= 1, nameof(EarlyStoppingPatience), EarlyStoppingPatience ?? 0, "at least 1");
         Require(EarlyStoppingMinDelta >= 0 && EarlyStoppingMinDelta < 1, nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "in [0, 1)");

@@ -93,6 +93,7 @@ public sealed class TorchCnnTrainer : ITrainerEstimator<TorchCnnTransformer, Tor
         var label = LabelKeyInfo.From(labelColumn);
         var shape = MlNetMnist.ImageShape.Resolve(o.FeatureColumnName, featureColumn.Type, o.ImageChannels, o.ImageHeight, o.ImageWidth);
         var (channels, height, width) = (shape.Channels, shape.Height, shape.Width);
+        OutlierPool.RequireShape(o, shape);
 
         LibTorchNative.EnsureLoaded();
         GlibcMallocTuning.Apply();
@@ -124,8 +125,9 @@ public sealed class TorchCnnTrainer : ITrainerEstimator<TorchCnnTransformer, Tor
                 : new CheckpointSettings(checkpointPath, o.ResumeFromCheckpoint, TrainingFingerprint.Create(o, definition, label.ClassNames, trainPart ?? all, validationPart));
             using var train = (trainPart ?? all).To(device);
             using var validation = validationPart?.To(device);
+            using var outliers = OutlierPool.Create(o, shape, train, device, log);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, o.Cancellation);
-            var model = new TorchTrainer(o, device, log, checkpoint).Train(definition, train, validation, linked.Token);
+            var model = new TorchTrainer(o, device, log, checkpoint).Train(definition, train, validation, outliers, linked.Token);
             log.Info($"Training ended: {log.History.StopReason}; the model has the weights of epoch {log.History.SelectedEpoch}.");
             var scorer = new NetworkScorer(model, definition, device);
             // Temperature and out-of-distribution thresholds are fitted on the validation rows only (never the training rows).

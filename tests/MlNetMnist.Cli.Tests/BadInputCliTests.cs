@@ -20,7 +20,7 @@ public sealed class BadInputCliTests : IDisposable
     {
         "missing data folder", "truncated .gz in the data folder", "label outside the class range", "image/label count mismatch",
         "model file not a zip", "model file truncated", "epochs 0", "negative learning rate", "batch size larger than the data",
-        "resume without a checkpoint",
+        "resume without a checkpoint", "outlier exposure without validation rows",
     });
 
     [Theory]
@@ -72,6 +72,10 @@ public sealed class BadInputCliTests : IDisposable
             case "resume without a checkpoint":
                 SyntheticMnist(data);
                 (args, expected) = (Train("--resume"), [$"{model}.checkpoint: no checkpoint to resume from"]);
+                break;
+            case "outlier exposure without validation rows":
+                SyntheticMnist(data);
+                (args, exitCode, expected) = (Train("--outlier-exposure"), 2, ["--outlier-exposure: the out-of-distribution score it trains for is calibrated on held-out training rows; add --validation-fraction"]);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(name), name, "unknown case");

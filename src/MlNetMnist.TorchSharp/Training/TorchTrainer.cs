@@ -26,8 +26,11 @@ internal sealed class TorchTrainer
         _checkpoint = checkpoint;
     }
 
-    /// <summary>Trains a new network of <paramref name="definition"/> (or resumes one); returns it in evaluation mode.</summary>
-    public nn.Module<Tensor, Tensor> Train(NetworkDefinition definition, TrainingData train, TrainingData? validation, CancellationToken cancellation = default)
+    /// <summary>
+    /// Trains a new network of <paramref name="definition"/> (or resumes one); returns it in evaluation mode.
+    /// With <paramref name="outliers"/>, every batch also carries non-digit images trained towards a flat answer (<see cref="OutlierExposure"/>).
+    /// </summary>
+    public nn.Module<Tensor, Tensor> Train(NetworkDefinition definition, TrainingData train, TrainingData? validation, OutlierPool? outliers, CancellationToken cancellation = default)
     {
         var history = _log.History;
         var o = _options;
@@ -39,14 +42,14 @@ internal sealed class TorchTrainer
         if (_checkpoint is { Resume: true } resume)
             TrainingCheckpoint.Read(resume.Path, resume.Fingerprint).Restore(session);
 
-        RunEpochs(session, definition, train, validation, cancellation);
+        RunEpochs(session, definition, train, validation, outliers, cancellation);
         if (session.Stopping.RestoreBest(session.Model) is int best) history.SelectedEpoch = best;
         var model = session.TakeModel();
         model.eval();
         return model;
     }
 
-    private void RunEpochs(TrainingSession s, NetworkDefinition definition, TrainingData train, TrainingData? validation, CancellationToken cancellation)
+    private void RunEpochs(TrainingSession s, NetworkDefinition definition, TrainingData train, TrainingData? validation, OutlierPool? outliers, CancellationToken cancellation)
     {
         var o = _options;
         var p = s.Position;
@@ -59,7 +62,7 @@ internal sealed class TorchTrainer
             var trainedBefore = clock.Training;
             long rowsBefore = Math.Min(p.BatchesDone * o.BatchSize, train.Count);
             clock.StartTraining();
-            RunEpoch(s, definition, train, validation, clock, cancellation);
+            RunEpoch(s, definition, train, validation, outliers, clock, cancellation);
             double loss = p.LossSum / train.Count, accuracy = p.Correct / (double)train.Count;
             double learningRate = s.Optimizer.ParamGroups.First().LearningRate;
             if (o.Schedule == LearningRateSchedule.Step) s.Scheduler?.step();
@@ -85,7 +88,7 @@ internal sealed class TorchTrainer
         }
     }
 
-    private void RunEpoch(TrainingSession s, NetworkDefinition definition, TrainingData train, TrainingData? validation, TrainingClock clock, CancellationToken cancellation)
+    private void RunEpoch(TrainingSession s, NetworkDefinition definition, TrainingData train, TrainingData? validation, OutlierPool? outliers, TrainingClock clock, CancellationToken cancellation)
     {
         var o = _options;
         var p = s.Position;
@@ -111,16 +114,22 @@ internal sealed class TorchTrainer
                 x = augment.Apply(x, definition.Channels, definition.Height, definition.Width, s.Random.Augmentation);
 
             s.Optimizer.zero_grad();
-            var logits = s.HasDropout ? s.Random.WithModuleRandom(() => model.forward(x)) : model.forward(x);
+            // The non-digit images go through the network in the same batch as the digits (as in the paper):
+            // a separate pass with batch norm frozen on the digits' running statistics was tried and trained far worse.
+            var input = outliers is null ? x : cat([x, outliers.Draw(p.Epoch, p.BatchesDone)], 0);
+            var output = s.HasDropout ? s.Random.WithModuleRandom(() => model.forward(input)) : model.forward(input);
+            var logits = outliers is null ? output : output.slice(0, 0, end - start, 1);
             var loss = nn.functional.cross_entropy(logits, y, label_smoothing: o.LabelSmoothing);
-            loss.backward();
+            var total = outliers is null ? loss : loss + OutlierLoss(output.slice(0, end - start, output.shape[0], 1), o.OutlierExposure!.Weight);
+            total.backward();
             s.Optimizer.step();
             if (o.Schedule == LearningRateSchedule.OneCycle) s.Scheduler?.step();
 
-            double batchLoss = loss.ToDouble();
+            double batchLoss = total.ToDouble();
             if (!double.IsFinite(batchLoss) || batchLoss > DivergedLoss)
                 throw Diverged(batchLoss, p.Epoch, p.BatchesDone + 1);
-            p.LossSum += batchLoss * (end - start);
+            // The reported training loss is the digits' alone (the outlier term is not a loss on the training rows).
+            p.LossSum += (outliers is null ? batchLoss : loss.ToDouble()) * (end - start);
             p.Correct += logits.argmax(1).eq(y).sum().ToInt64();
             p.BatchesDone++;
             live?.AfterBatch(end);
@@ -128,6 +137,16 @@ internal sealed class TorchTrainer
             if (validation is not null && o.ValidationEveryBatches is int every && p.BatchesDone % every == 0 && end < n)
                 CheckValidation(s, validation, clock);
         }
+    }
+
+    /// <summary>
+    /// The outlier-exposure term: the cross-entropy of the softmax of <paramref name="logits"/> (the non-digit
+    /// rows) against the uniform distribution, the mean over rows, times <paramref name="weight"/>.
+    /// </summary>
+    internal static Tensor OutlierLoss(Tensor logits, double weight)
+    {
+        using var w = weight.ToScalar();
+        return nn.functional.log_softmax(logits, 1).mean([1]).mean().neg() * w;
     }
 
     /// <summary>

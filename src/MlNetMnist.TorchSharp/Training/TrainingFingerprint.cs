@@ -53,6 +53,9 @@ internal sealed class TrainingFingerprint
             [TrainingDataKey] = Hash(train),
             [ValidationDataKey] = validation is null ? "none" : Hash(validation),
         };
+        // Only when on, so the fingerprints (and checkpoints) of runs without it stay the same.
+        if (o.OutlierExposure is { } exposure)
+            values[nameof(o.OutlierExposure)] = JsonSerializer.Serialize(exposure);
         return new TrainingFingerprint(values);
     }
 

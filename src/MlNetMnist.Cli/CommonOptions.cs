@@ -1,4 +1,6 @@
 using System.CommandLine;
+using MlNetMnist.Cli.Benchmark;
+using MlNetMnist.Data;
 
 namespace MlNetMnist.Cli;
 
@@ -21,7 +23,6 @@ internal static class CommonOptions
         Required = true,
     };
 
-    /// <summary><c>--max-test-rows N</c>: evaluate on the first N test images only.</summary>
     /// <summary><c>--threads N</c>: ONNX Runtime threads of the context that loads a model.</summary>
     public static Option<int?> OnnxThreads() => new("--threads")
     {
@@ -51,6 +52,23 @@ internal static class CommonOptions
         HelpName = "URL",
         Arity = ArgumentArity.ZeroOrMore,
         AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary><c>--source test|validation</c>: which MNIST digits a measurement (robustness, numbers) is made of.</summary>
+    public static Option<string> DigitSource() => new("--source")
+    {
+        Description = $"Which digits the images are made of: test (the MNIST test set; for reporting) or validation (the last {BenchSettings.DefaultHoldout:N0} training images, which a model trained with --max-train-rows {60_000 - BenchSettings.DefaultHoldout} has not seen; for choosing settings). Default test.",
+        DefaultValueFactory = _ => "test",
+        HelpName = "test|validation",
+    };
+
+    /// <summary>The digits <c>--source</c> names, read from the MNIST folder <paramref name="data"/>.</summary>
+    /// <exception cref="UsageException">Another source, or too few training images for the validation split.</exception>
+    public static MnistSet LoadDigitSource(string data, string? source) => source switch
+    {
+        null or "test" => MnistData.LoadSet(data, MnistSplit.Test),
+        "validation" => BenchData.ValidationSplit(MnistData.LoadSet(data, MnistSplit.Train), "--source"),
+        var other => throw new UsageException($"--source: '{other}'; expected test or validation."),
     };
 
     /// <summary>Throws a <see cref="UsageException"/> unless <paramref name="value"/> is null or at least 1.</summary>

@@ -59,6 +59,7 @@ public class RobustnessAndNumberCliTests(ImageModelFixture f)
 
             var bad = CliRunner.Run("numbers", "--data", TestData.MnistDirectory, "--model", f.ImageModelPath, "--source", "train");
             Assert.Equal(2, bad.ExitCode);
+            Assert.Contains("--source: 'train'; expected test or validation", bad.Error);
         }
         finally
         {

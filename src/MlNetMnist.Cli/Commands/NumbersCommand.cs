@@ -34,12 +34,7 @@ internal sealed class NumbersCommand
 
     public Option<string> Model { get; } = CommonOptions.Model("The model file (model.zip) that reads single digits.");
 
-    public Option<string> Source { get; } = new Option<string>("--source")
-    {
-        Description = "Where the digits come from: test (the MNIST test set; for reporting) or validation (the last 10,000 training images, held out from a model trained with --max-train-rows 50000; for choosing settings). Default test.",
-        DefaultValueFactory = _ => "test",
-        HelpName = "test|validation",
-    }.AcceptOnlyFromAmong("test", "validation");
+    public Option<string> Source { get; } = CommonOptions.DigitSource();
 
     public Option<int> Errors { get; } = new("--errors") { Description = "Also print the first N numbers of each kind read wrongly (truth, reading, probabilities; default 0).", DefaultValueFactory = _ => 0, HelpName = "N" };
 
@@ -65,7 +60,7 @@ internal sealed class NumbersCommand
         string? jsonPath = CommonOptions.OptionalPath(parseResult.GetValue(Json), "--json");
         string source = parseResult.GetValue(Source) ?? "test";
         int errors = Math.Max(0, parseResult.GetValue(Errors));
-        var digits = source == "validation" ? BenchData.ValidationSplit(MnistData.LoadSet(data, MnistSplit.Train), "--source") : MnistData.LoadSet(data, MnistSplit.Test);
+        var digits = CommonOptions.LoadDigitSource(data, source);
         string directory = imagesDir is null ? Path.Combine(Path.GetTempPath(), $"mlnetmnist-numbers-{Guid.NewGuid():N}") : Path.GetFullPath(imagesDir);
         var machine = MachineDescription.Read();
         try

@@ -35,12 +35,7 @@ internal sealed class RobustnessCommand
 
     public Option<string?> Json { get; } = new("--json") { Description = "Where to write the figures (per variant, with the machine) as JSON.", HelpName = "FILE" };
 
-    public Option<string> Source { get; } = new("--source")
-    {
-        Description = $"Which digits the suite is made of: test (the MNIST test set; for reporting) or validation (the last {BenchSettings.DefaultHoldout:N0} training images, which a model trained with --max-train-rows {60_000 - BenchSettings.DefaultHoldout} has not seen; for choosing settings). Default test.",
-        DefaultValueFactory = _ => "test",
-        HelpName = "test|validation",
-    };
+    public Option<string> Source { get; } = CommonOptions.DigitSource();
 
     public Option<string?> Images { get; } = new("--images") { Description = "Where to write the image files (kept); default: a temporary folder, deleted afterwards.", HelpName = "DIR" };
 
@@ -69,12 +64,7 @@ internal sealed class RobustnessCommand
         int? threads = CommonOptions.RequirePositive(parseResult.GetValue(Threads), "--threads");
 
         string source = parseResult.GetValue(Source) ?? "test";
-        var test = source switch
-        {
-            "test" => MnistData.LoadSet(data, MnistSplit.Test),
-            "validation" => BenchData.ValidationSplit(MnistData.LoadSet(data, MnistSplit.Train), "--source"),
-            var other => throw new UsageException($"--source: '{other}'; expected test or validation."),
-        };
+        var test = CommonOptions.LoadDigitSource(data, source);
         string directory = imagesDir is null ? Path.Combine(Path.GetTempPath(), $"mlnetmnist-robustness-{Guid.NewGuid():N}") : Path.GetFullPath(imagesDir);
         try
         {

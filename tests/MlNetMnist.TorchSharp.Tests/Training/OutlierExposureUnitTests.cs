@@ -16,7 +16,7 @@ namespace MlNetMnist.Tests.Training;
 [Collection(ReliabilityCollection.Name)]
 public class OutlierExposureUnitTests
 {
-    private const string DejaVu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    internal const string DejaVu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
     private static float[] TrainingDigits(int count) =>
         MnistData.LoadSet(TestData.MnistDirectory, MnistSplit.Train, maxRows: count).Pixels.Select(b => (float)b).ToArray();

@@ -131,7 +131,7 @@ public sealed class TorchCnnTrainer : ITrainerEstimator<TorchCnnTransformer, Tor
             log.Info($"Training ended: {log.History.StopReason}; the model has the weights of epoch {log.History.SelectedEpoch}.");
             var scorer = new NetworkScorer(model, definition, device);
             // Temperature and out-of-distribution thresholds are fitted on the validation rows only (never the training rows).
-            if (validationPart is not null) scorer.Calibration = OutputCalibrator.Fit(scorer, validationPart, o);
+            if (validationPart is not null) scorer.Calibration = OutputCalibrator.Fit(scorer, validationPart, o, log);
             return new TorchCnnTransformer(scorer, label, o.FeatureColumnName, featureColumn.Type, o.Clone(), log.History);
         }
         finally

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MlNetMnist.Calibration;
 using MlNetMnist.Scoring;
 using TorchSharp;
@@ -7,14 +8,19 @@ namespace MlNetMnist.Training;
 /// <summary>
 /// Calibrates a trained network's outputs on the held-out validation rows (never on rows it was trained
 /// on, never on test data): the temperature that minimises their log loss, and the thresholds of the
-/// out-of-distribution score at <see cref="TorchCnnOptions.OutOfDistributionFlagRate"/> of them.
+/// out-of-distribution score at <see cref="TorchCnnOptions.OutOfDistributionFlagRate"/> of them. With
+/// <see cref="TorchCnnOptions.OutlierExposure"/> on, non-digit images made from the same held-out rows
+/// decide how the statistics share that flag budget (<see cref="CalibrationFitting.FitOutOfDistribution"/>).
 /// </summary>
 internal static class OutputCalibrator
 {
     /// <summary>Fewest validation rows the out-of-distribution thresholds are fitted on.</summary>
     public const int MinimumRows = 200;
 
-    public static OutputCalibration Fit(NetworkScorer scorer, TrainingData validation, TorchCnnOptions options)
+    /// <summary>Non-digit images made from the validation rows to share out the flag budget (with outlier exposure).</summary>
+    public const int NonDigitImages = 1000;
+
+    public static OutputCalibration Fit(NetworkScorer scorer, TrainingData validation, TorchCnnOptions options, TrainingLog log)
     {
         if (!options.CalibrateOutputs) return OutputCalibration.None;
         int rows = checked((int)validation.Count);
@@ -29,6 +35,15 @@ internal static class OutputCalibrator
         float temperature = CalibrationFitting.FitTemperature(logits, scorer.Classes, labels);
         if (!(options.OutOfDistributionFlagRate > 0) || rows < MinimumRows) return new OutputCalibration(temperature);
 
+        var raw = Statistics(scorer, pixels, logits, rows, temperature);
+        var nonDigits = options.OutlierExposure is { } exposure ? NonDigitStatistics(scorer, pixels, exposure, options.ResolvedSeed, temperature) : null;
+        var ood = CalibrationFitting.FitOutOfDistribution(raw, options.OutOfDistributionFlagRate, nonDigits);
+        if (nonDigits is not null) LogShares(log, ood, raw, nonDigits, options.OutOfDistributionFlagRate);
+        return new OutputCalibration(temperature, ood);
+    }
+
+    private static List<float[]> Statistics(NetworkScorer scorer, float[] pixels, float[] logits, int rows, float temperature)
+    {
         var raw = new List<float[]>(rows);
         for (int r = 0; r < rows; r++)
         {
@@ -36,6 +51,26 @@ internal static class OutputCalibrator
             OutOfDistributionStatistics.Compute(scorer.Definition, pixels.AsSpan(r * scorer.InputSize, scorer.InputSize), logits.AsSpan(r * scorer.Classes, scorer.Classes), temperature, stats);
             raw.Add(stats);
         }
-        return new OutputCalibration(temperature, CalibrationFitting.FitOutOfDistribution(raw, options.OutOfDistributionFlagRate));
+        return raw;
+    }
+
+    /// <summary>The statistics of <see cref="NonDigitImages"/> non-digits made from the validation digits (never from training rows).</summary>
+    private static List<float[]> NonDigitStatistics(NetworkScorer scorer, float[] validationPixels, OutlierExposure exposure, int seed, float temperature)
+    {
+        using var synthesis = new NonDigitSynthesis(validationPixels, exposure.FontFiles, unchecked(seed + 11));
+        float[] images = synthesis.Create(NonDigitImages);
+        return Statistics(scorer, images, scorer.Logits(images, NonDigitImages), NonDigitImages, temperature);
+    }
+
+    private static void LogShares(TrainingLog log, OutOfDistributionCalibration ood, List<float[]> digits, List<float[]> nonDigits, double flagRate)
+    {
+        var centers = ood.Centers.ToArray();
+        var equal = CalibrationFitting.FitOutOfDistribution(digits, flagRate);
+        log.Info(string.Format(CultureInfo.InvariantCulture,
+            "Out-of-distribution score: shares of the flag budget ({0}) chosen on {1:N0} non-digit images made from the validation rows: they flag {2:P1} of them and {3:P2} of the validation digits (equal shares: {4:P1}).",
+            string.Join(", ", OutOfDistributionStatistics.Names.Select((n, i) => $"{n} {ood.Shares![i].ToString(CultureInfo.InvariantCulture)}")),
+            nonDigits.Count, CalibrationFitting.FlaggedFraction(nonDigits, centers, ood.Thresholds.ToArray()),
+            CalibrationFitting.FlaggedFraction(digits, centers, ood.Thresholds.ToArray()),
+            CalibrationFitting.FlaggedFraction(nonDigits, equal.Centers.ToArray(), equal.Thresholds.ToArray())));
     }
 }

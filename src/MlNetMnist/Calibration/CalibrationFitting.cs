@@ -59,10 +59,18 @@ internal static class CalibrationFitting
     /// on): the two-sided statistics are centred on their medians, and every statistic gets the
     /// threshold at the same per-statistic quantile, chosen (by bisection) so that the score flags
     /// <paramref name="flagRate"/> of the rows.
+    /// <para>
+    /// With <paramref name="nonDigits"/> (the statistics of images known not to be digits, made from the
+    /// same held-out rows), the statistics share that budget unequally: each one's quantile is a weight
+    /// times a common one, and the weights (from <see cref="ShareSteps"/>, by coordinate ascent from
+    /// equal shares) are those that flag the most non-digits while the held-out digits flagged stay at
+    /// <paramref name="flagRate"/>.
+    /// </para>
     /// </summary>
     /// <param name="raw">Per row, the <see cref="OutOfDistributionStatistics.Count"/> raw statistics.</param>
     /// <param name="flagRate">Fraction of held-out digits the score may flag, in (0, 0.5).</param>
-    public static OutOfDistributionCalibration FitOutOfDistribution(IReadOnlyList<float[]> raw, double flagRate)
+    /// <param name="nonDigits">Optional: per non-digit image, its raw statistics.</param>
+    public static OutOfDistributionCalibration FitOutOfDistribution(IReadOnlyList<float[]> raw, double flagRate, IReadOnlyList<float[]>? nonDigits = null)
     {
         ArgumentNullException.ThrowIfNull(raw);
         if (!(flagRate > 0 && flagRate < 0.5)) throw new ArgumentOutOfRangeException(nameof(flagRate), flagRate, "The flag rate must be in (0, 0.5).");
@@ -77,14 +85,38 @@ internal static class CalibrationFitting
             deviations[s] = values.Select(v => OutOfDistributionStatistics.TwoSided[s] ? Math.Abs(v - centers[s]) : v).OrderBy(v => v).ToArray();
         }
 
-        double lo = 0, hi = flagRate;
-        float[] thresholds = Thresholds(deviations, flagRate);
+        var shares = Enumerable.Repeat(1.0, k).ToArray();
+        float[] thresholds = SharedThresholds(raw, centers, deviations, shares, flagRate);
+        if (nonDigits is { Count: > 0 }) (shares, thresholds) = ShareOut(raw, nonDigits, centers, deviations, flagRate, shares, thresholds);
+        var scales = new float[k];
+        for (int s = 0; s < k; s++)
+        {
+            float median = Quantile(deviations[s], 0.5);
+            float spread = thresholds[s] - median;
+            scales[s] = spread > 1e-6f ? spread : Math.Max(1e-3f, Math.Abs(thresholds[s]) * 0.1f + 1e-3f);
+        }
+        return new OutOfDistributionCalibration(centers, thresholds, scales, flagRate, raw.Count) { Shares = nonDigits is { Count: > 0 } ? shares : null };
+    }
+
+    /// <summary>The weights a statistic's share of the flag budget may take (0: flags only beyond every held-out digit).</summary>
+    public static IReadOnlyList<double> ShareSteps { get; } = [0, 0.25, 0.5, 1, 2, 4];
+
+    /// <summary>The fraction of <paramref name="rows"/> the thresholds flag.</summary>
+    public static double FlaggedFraction(IReadOnlyList<float[]> rows, float[] centers, float[] thresholds) =>
+        rows.Count(r => Flags(r, centers, thresholds)) / (double)rows.Count;
+
+    /// <summary>Thresholds at the quantiles <c>share[s] x m</c>, with the largest m (by bisection) that flags at most <paramref name="flagRate"/> of <paramref name="raw"/>.</summary>
+    private static float[] SharedThresholds(IReadOnlyList<float[]> raw, float[] centers, float[][] deviations, double[] shares, double flagRate)
+    {
+        double lo = 0, hi = flagRate / Math.Max(shares.Max(), 1e-9);
+        float[] thresholds = Thresholds(deviations, shares, hi);
+        if (FlaggedFraction(raw, centers, thresholds) <= flagRate) return thresholds;
+        thresholds = Thresholds(deviations, shares, 0);
         for (int i = 0; i < 40; i++)
         {
             double mid = (lo + hi) / 2;
-            var t = Thresholds(deviations, mid);
-            double rate = raw.Count(r => Flags(r, centers, t)) / (double)raw.Count;
-            if (rate <= flagRate)
+            var t = Thresholds(deviations, shares, mid);
+            if (FlaggedFraction(raw, centers, t) <= flagRate)
             {
                 lo = mid;
                 thresholds = t;
@@ -94,18 +126,38 @@ internal static class CalibrationFitting
                 hi = mid;
             }
         }
-        var scales = new float[k];
-        for (int s = 0; s < k; s++)
-        {
-            float median = Quantile(deviations[s], 0.5);
-            float spread = thresholds[s] - median;
-            scales[s] = spread > 1e-6f ? spread : Math.Max(1e-3f, Math.Abs(thresholds[s]) * 0.1f + 1e-3f);
-        }
-        return new OutOfDistributionCalibration(centers, thresholds, scales, flagRate, raw.Count);
+        return thresholds;
     }
 
-    private static float[] Thresholds(float[][] sortedDeviations, double tail) =>
-        sortedDeviations.Select(d => Quantile(d, 1 - tail, sorted: true)).ToArray();
+    /// <summary>Coordinate ascent over <see cref="ShareSteps"/>: the shares that flag the most non-digits (ties keep the earlier shares).</summary>
+    private static (double[] Shares, float[] Thresholds) ShareOut(IReadOnlyList<float[]> raw, IReadOnlyList<float[]> nonDigits, float[] centers, float[][] deviations,
+        double flagRate, double[] shares, float[] thresholds)
+    {
+        double best = FlaggedFraction(nonDigits, centers, thresholds);
+        for (int round = 0; round < 3; round++)
+        {
+            bool improved = false;
+            for (int s = 0; s < shares.Length; s++)
+                foreach (double step in ShareSteps)
+                {
+                    if (step == shares[s]) continue;
+                    var candidate = (double[])shares.Clone();
+                    candidate[s] = step;
+                    if (candidate.Max() <= 0) continue;
+                    var t = SharedThresholds(raw, centers, deviations, candidate, flagRate);
+                    double caught = FlaggedFraction(nonDigits, centers, t);
+                    if (caught > best + 1e-9)
+                    {
+                        (best, shares, thresholds, improved) = (caught, candidate, t, true);
+                    }
+                }
+            if (!improved) break;
+        }
+        return (shares, thresholds);
+    }
+
+    private static float[] Thresholds(float[][] sortedDeviations, double[] shares, double tail) =>
+        sortedDeviations.Select((d, s) => Quantile(d, 1 - Math.Min(0.5, shares[s] * tail), sorted: true)).ToArray();
 
     private static bool Flags(float[] raw, float[] centers, float[] thresholds)
     {

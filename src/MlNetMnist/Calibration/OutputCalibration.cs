@@ -35,6 +35,12 @@ public sealed record OutputCalibration(float Temperature, OutOfDistributionCalib
 /// <param name="CalibrationRows">How many held-out rows it was calibrated on.</param>
 public sealed record OutOfDistributionCalibration(IReadOnlyList<float> Centers, IReadOnlyList<float> Thresholds, IReadOnlyList<float> Scales, double FlagRate, int CalibrationRows)
 {
+    /// <summary>
+    /// Each statistic's share of the flag budget when it was fitted (null: equal shares, or a model saved
+    /// before shares existed). Informational: the thresholds are what score.
+    /// </summary>
+    internal IReadOnlyList<double>? Shares { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when the lists do not have one finite value per statistic, or a scale is not positive.</summary>
     public void Validate()
     {

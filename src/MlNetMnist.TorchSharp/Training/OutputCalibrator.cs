@@ -38,7 +38,7 @@ internal static class OutputCalibrator
         var raw = Statistics(scorer, pixels, logits, rows, temperature);
         var nonDigits = options.OutlierExposure is { } exposure ? NonDigitStatistics(scorer, pixels, exposure, options.ResolvedSeed, temperature) : null;
         var ood = CalibrationFitting.FitOutOfDistribution(raw, options.OutOfDistributionFlagRate, nonDigits);
-        if (nonDigits is not null) LogShares(log, ood, raw, nonDigits, options.OutOfDistributionFlagRate);
+        if (nonDigits is not null) LogShares(log, ood, raw, nonDigits.Count);
         return new OutputCalibration(temperature, ood);
     }
 
@@ -62,15 +62,13 @@ internal static class OutputCalibrator
         return Statistics(scorer, images, scorer.Logits(images, NonDigitImages), NonDigitImages, temperature);
     }
 
-    private static void LogShares(TrainingLog log, OutOfDistributionCalibration ood, List<float[]> digits, List<float[]> nonDigits, double flagRate)
+    private static void LogShares(TrainingLog log, OutOfDistributionCalibration ood, List<float[]> digits, int nonDigits)
     {
-        var centers = ood.Centers.ToArray();
-        var equal = CalibrationFitting.FitOutOfDistribution(digits, flagRate);
+        var sharing = ood.Sharing!;
         log.Info(string.Format(CultureInfo.InvariantCulture,
             "Out-of-distribution score: shares of the flag budget ({0}) chosen on {1:N0} non-digit images made from the validation rows: they flag {2:P1} of them and {3:P2} of the validation digits (equal shares: {4:P1}).",
-            string.Join(", ", OutOfDistributionStatistics.Names.Select((n, i) => $"{n} {ood.Shares![i].ToString(CultureInfo.InvariantCulture)}")),
-            nonDigits.Count, CalibrationFitting.FlaggedFraction(nonDigits, centers, ood.Thresholds.ToArray()),
-            CalibrationFitting.FlaggedFraction(digits, centers, ood.Thresholds.ToArray()),
-            CalibrationFitting.FlaggedFraction(nonDigits, equal.Centers.ToArray(), equal.Thresholds.ToArray())));
+            string.Join(", ", OutOfDistributionStatistics.Names.Select((n, i) => $"{n} {sharing.Shares[i].ToString(CultureInfo.InvariantCulture)}")),
+            nonDigits, sharing.NonDigitsCaught, CalibrationFitting.FlaggedFraction(digits, ood.Centers.ToArray(), ood.Thresholds.ToArray()),
+            sharing.NonDigitsCaughtWithEqualShares));
     }
 }

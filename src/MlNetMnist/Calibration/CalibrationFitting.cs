@@ -85,9 +85,9 @@ internal static class CalibrationFitting
             deviations[s] = values.Select(v => OutOfDistributionStatistics.TwoSided[s] ? Math.Abs(v - centers[s]) : v).OrderBy(v => v).ToArray();
         }
 
-        var shares = Enumerable.Repeat(1.0, k).ToArray();
-        float[] thresholds = SharedThresholds(raw, centers, deviations, shares, flagRate);
-        if (nonDigits is { Count: > 0 }) (shares, thresholds) = ShareOut(raw, nonDigits, centers, deviations, flagRate, shares, thresholds);
+        float[] thresholds = SharedThresholds(raw, centers, deviations, Enumerable.Repeat(1.0, k).ToArray(), flagRate);
+        BudgetSharing? sharing = null;
+        if (nonDigits is { Count: > 0 }) (sharing, thresholds) = ShareOut(raw, nonDigits, centers, deviations, flagRate, thresholds);
         var scales = new float[k];
         for (int s = 0; s < k; s++)
         {
@@ -95,7 +95,7 @@ internal static class CalibrationFitting
             float spread = thresholds[s] - median;
             scales[s] = spread > 1e-6f ? spread : Math.Max(1e-3f, Math.Abs(thresholds[s]) * 0.1f + 1e-3f);
         }
-        return new OutOfDistributionCalibration(centers, thresholds, scales, flagRate, raw.Count) { Shares = nonDigits is { Count: > 0 } ? shares : null };
+        return new OutOfDistributionCalibration(centers, thresholds, scales, flagRate, raw.Count) { Sharing = sharing };
     }
 
     /// <summary>The weights a statistic's share of the flag budget may take (0: flags only beyond every held-out digit).</summary>
@@ -129,11 +129,15 @@ internal static class CalibrationFitting
         return thresholds;
     }
 
-    /// <summary>Coordinate ascent over <see cref="ShareSteps"/>: the shares that flag the most non-digits (ties keep the earlier shares).</summary>
-    private static (double[] Shares, float[] Thresholds) ShareOut(IReadOnlyList<float[]> raw, IReadOnlyList<float[]> nonDigits, float[] centers, float[][] deviations,
-        double flagRate, double[] shares, float[] thresholds)
+    /// <summary>
+    /// Coordinate ascent over <see cref="ShareSteps"/> from equal shares (whose thresholds are
+    /// <paramref name="thresholds"/>): the shares that flag the most non-digits (ties keep the earlier shares).
+    /// </summary>
+    private static (BudgetSharing Sharing, float[] Thresholds) ShareOut(IReadOnlyList<float[]> raw, IReadOnlyList<float[]> nonDigits, float[] centers, float[][] deviations,
+        double flagRate, float[] thresholds)
     {
-        double best = FlaggedFraction(nonDigits, centers, thresholds);
+        var shares = Enumerable.Repeat(1.0, centers.Length).ToArray();
+        double equal = FlaggedFraction(nonDigits, centers, thresholds), best = equal;
         for (int round = 0; round < 3; round++)
         {
             bool improved = false;
@@ -153,7 +157,7 @@ internal static class CalibrationFitting
                 }
             if (!improved) break;
         }
-        return (shares, thresholds);
+        return (new BudgetSharing(shares, best, equal), thresholds);
     }
 
     private static float[] Thresholds(float[][] sortedDeviations, double[] shares, double tail) =>

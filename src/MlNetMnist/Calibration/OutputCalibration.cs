@@ -36,10 +36,10 @@ public sealed record OutputCalibration(float Temperature, OutOfDistributionCalib
 public sealed record OutOfDistributionCalibration(IReadOnlyList<float> Centers, IReadOnlyList<float> Thresholds, IReadOnlyList<float> Scales, double FlagRate, int CalibrationRows)
 {
     /// <summary>
-    /// Each statistic's share of the flag budget when it was fitted (null: equal shares, or a model saved
-    /// before shares existed). Informational: the thresholds are what score.
+    /// How the statistics shared the flag budget when it was fitted on non-digits (null: equal shares, or
+    /// a model saved before shares existed). Informational: the thresholds are what score.
     /// </summary>
-    internal IReadOnlyList<double>? Shares { get; init; }
+    internal BudgetSharing? Sharing { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> when the lists do not have one finite value per statistic, or a scale is not positive.</summary>
     public void Validate()
@@ -68,3 +68,9 @@ public sealed record OutOfDistributionCalibration(IReadOnlyList<float> Centers, 
         return best;
     }
 }
+
+/// <summary>The shares of the flag budget fitted on non-digit images, and what they catch of them.</summary>
+/// <param name="Shares">Each statistic's share, in the order of <see cref="OutOfDistributionStatistics.Names"/>.</param>
+/// <param name="NonDigitsCaught">Fraction of the non-digits the fitted thresholds flag.</param>
+/// <param name="NonDigitsCaughtWithEqualShares">Fraction of them equal shares flagged.</param>
+internal sealed record BudgetSharing(IReadOnlyList<double> Shares, double NonDigitsCaught, double NonDigitsCaughtWithEqualShares);

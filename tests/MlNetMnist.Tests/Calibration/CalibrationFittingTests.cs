@@ -70,10 +70,10 @@ public class CalibrationFittingTests
         var normalised = new float[6];
         double Rate(OutOfDistributionCalibration c, List<float[]> rows) => rows.Count(r => c.Score(r, normalised) > 0) / (double)rows.Count;
 
-        Assert.Null(equal.Shares);
-        Assert.NotNull(shared.Shares);
-        Assert.Equal(shared.Shares!.Max(), shared.Shares![0]);
-        Assert.All(shared.Shares!.Skip(1), share => Assert.True(share < shared.Shares![0]));
+        Assert.Null(equal.Sharing);
+        var shares = Assert.IsType<BudgetSharing>(shared.Sharing).Shares;
+        Assert.Equal(shares.Max(), shares[0]);
+        Assert.All(shares.Skip(1), share => Assert.True(share < shares[0]));
         Assert.InRange(Rate(shared, digits), 0.015, 0.02);
         // Equal shares: each statistic flags ~0.34% of the digits (z > 2.7); statistic 0 then catches ~11% of
         // the non-digits. Shared out, statistic 0 flags up to ~2% of the digits (z > 2.05) and catches ~29%.

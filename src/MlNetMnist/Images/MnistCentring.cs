@@ -43,6 +43,11 @@ internal static class MnistCentring
         float speck = spec.SpeckThreshold * 255f;
         for (int i = 0; i < ink.Length; i++) if (neighbourhood[i] <= speck) ink[i] = 0f;
 
+        // Isolated specks: noise clusters enlarged by the fit to the working size fill a 5x5 box, not a wider one.
+        var surroundings = BoxBlur(ink, w, h, spec.IsolationKernel);
+        float isolated = spec.IsolationThreshold * 255f;
+        for (int i = 0; i < ink.Length; i++) if (surroundings[i] <= isolated) ink[i] = 0f;
+
         var blurred = BoxBlur3(ink, w, h);
         float threshold = spec.InkThreshold * 255f;
         int left = w, top = h, right = -1, bottom = -1;

@@ -23,6 +23,9 @@ namespace MlNetMnist.Images;
 /// full ink is paper (isolated noise pixels, salt and pepper, including specks that the fit to the
 /// working resolution has spread over 2x2 pixels; a one-pixel line through a 5x5 box keeps a fifth,
 /// a two-pixel one two fifths);</item>
+/// <item>isolated specks: a pixel whose <see cref="IsolationKernel"/>-wide box blur is not above <see cref="IsolationThreshold"/> of
+/// full ink is paper (a cluster of two or three noise pixels that the fit to the working resolution has
+/// enlarged fills a 5x5 box but not an 11x11 one; a two-pixel line through an 11x11 box keeps 18%);</item>
 /// <item>the bounding box of the pixels whose 3x3 box blur is above <see cref="InkThreshold"/> of full ink;</item>
 /// <item>that box scaled by area averaging, keeping its aspect ratio, so that its longer side is
 /// <see cref="BoxSize"/>, and placed in <see cref="Width"/> x <see cref="Height"/> with its centre of mass
@@ -43,9 +46,11 @@ namespace MlNetMnist.Images;
 /// <param name="SpeckKernel">Size (odd) of the box blur that tells specks from strokes.</param>
 /// <param name="RegionKernel">Size (odd) of the box blur that measures ink density, and of the widening of the dense region.</param>
 /// <param name="RegionThreshold">Fraction of the highest ink density above which a pixel is in the digit's region.</param>
+/// <param name="IsolationKernel">Size (odd) of the wider box blur that tells isolated specks (enlarged noise clusters) from strokes.</param>
+/// <param name="IsolationThreshold">Fraction of full ink that a pixel's <see cref="IsolationKernel"/>-wide box blur must exceed for the pixel to stay ink.</param>
 internal sealed record MnistCentringSpec(int Width = 28, int Height = 28, int BoxSize = 20, bool AutoInvert = true,
     float InkThreshold = 0.2f, float NoiseFloor = 0.25f, float FullInk = 0.6f, float BlankContrast = 8f, float SpeckThreshold = 0.24f,
-    int RegionKernel = 9, float RegionThreshold = 0.25f, int SpeckKernel = 5)
+    int RegionKernel = 9, float RegionThreshold = 0.25f, int SpeckKernel = 5, int IsolationKernel = 11, float IsolationThreshold = 0.08f)
 {
     /// <summary>Border mean above which an image is taken as dark ink on light paper.</summary>
     public const float LightBorder = 127.5f;

@@ -83,7 +83,7 @@ internal sealed class OnnxCentringEmitter
         float low = _spec.NoiseFloor * 255f, range = (_spec.FullInk - _spec.NoiseFloor) * 255f;
         ink = Mul(Clip(Div(Sub(stretched, F(low)), F(range)), 0f, 1f), F(255f));
 
-        // The dense region, widened; then specks.
+        // The dense region, widened; then specks, then isolated specks.
         int k = _spec.RegionKernel;
         string density = Blur(ink, k);
         string dense = Cast(Op("Greater", density, Mul(ReduceMax(density, [1, 2, 3]), F(_spec.RegionThreshold))));
@@ -93,6 +93,7 @@ internal sealed class OnnxCentringEmitter
         ]);
         ink = Mul(ink, region);
         ink = Where(Op("Greater", Blur(ink, _spec.SpeckKernel), F(_spec.SpeckThreshold * 255f)), ink, F(0f));
+        ink = Where(Op("Greater", Blur(ink, _spec.IsolationKernel), F(_spec.IsolationThreshold * 255f)), ink, F(0f));
 
         // The digit's bounding box.
         string boxMask = Reshape(Cast(Op("Greater", Blur(ink, 3), F(_spec.InkThreshold * 255f))), [-1, s, s]);

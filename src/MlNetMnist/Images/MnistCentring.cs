@@ -38,15 +38,10 @@ internal static class MnistCentring
         region = MaxFilter(region, w, h, k);
         for (int i = 0; i < ink.Length; i++) ink[i] *= region[i];
 
-        // Specks: a pixel stays ink only when enough of its neighbourhood is ink (isolated noise does not).
-        var neighbourhood = BoxBlur(ink, w, h, spec.SpeckKernel);
-        float speck = spec.SpeckThreshold * 255f;
-        for (int i = 0; i < ink.Length; i++) if (neighbourhood[i] <= speck) ink[i] = 0f;
-
-        // Isolated specks: noise clusters enlarged by the fit to the working size fill a 5x5 box, not a wider one.
-        var surroundings = BoxBlur(ink, w, h, spec.IsolationKernel);
-        float isolated = spec.IsolationThreshold * 255f;
-        for (int i = 0; i < ink.Length; i++) if (surroundings[i] <= isolated) ink[i] = 0f;
+        // Specks: a pixel stays ink only when enough of its neighbourhood is ink (isolated noise does not);
+        // then isolated specks: noise clusters enlarged by the fit to the working size fill a 5x5 box, not a wider one.
+        KeepWhereNeighbourhoodHolds(ink, w, h, spec.SpeckKernel, spec.SpeckThreshold);
+        KeepWhereNeighbourhoodHolds(ink, w, h, spec.IsolationKernel, spec.IsolationThreshold);
 
         var blurred = BoxBlur3(ink, w, h);
         float threshold = spec.InkThreshold * 255f;
@@ -92,6 +87,14 @@ internal static class MnistCentring
             }
         }
         return output;
+    }
+
+    /// <summary>Sets to paper (0) every pixel of <paramref name="ink"/> whose <paramref name="size"/> x <paramref name="size"/> box blur is not above <paramref name="fraction"/> of full ink.</summary>
+    private static void KeepWhereNeighbourhoodHolds(float[] ink, int width, int height, int size, float fraction)
+    {
+        var neighbourhood = BoxBlur(ink, width, height, size);
+        float least = fraction * 255f;
+        for (int i = 0; i < ink.Length; i++) if (neighbourhood[i] <= least) ink[i] = 0f;
     }
 
     /// <summary>Mean of each pixel's <paramref name="size"/> x <paramref name="size"/> neighbourhood (odd size), pixels outside counting as 0.</summary>

@@ -92,8 +92,8 @@ internal sealed class OnnxCentringEmitter
             OnnxAttribute.Ints("kernel_shape", k, k), OnnxAttribute.Ints("strides", 1, 1), OnnxAttribute.Ints("pads", k / 2, k / 2, k / 2, k / 2),
         ]);
         ink = Mul(ink, region);
-        ink = Where(Op("Greater", Blur(ink, _spec.SpeckKernel), F(_spec.SpeckThreshold * 255f)), ink, F(0f));
-        ink = Where(Op("Greater", Blur(ink, _spec.IsolationKernel), F(_spec.IsolationThreshold * 255f)), ink, F(0f));
+        ink = KeepWhereNeighbourhoodHolds(ink, _spec.SpeckKernel, _spec.SpeckThreshold);
+        ink = KeepWhereNeighbourhoodHolds(ink, _spec.IsolationKernel, _spec.IsolationThreshold);
 
         // The digit's bounding box.
         string boxMask = Reshape(Cast(Op("Greater", Blur(ink, 3), F(_spec.InkThreshold * 255f))), [-1, s, s]);
@@ -161,6 +161,10 @@ internal sealed class OnnxCentringEmitter
         string index = _graph.AddInitializer($"{_p}.channel{channel}", n => OnnxTensor.Int64(n, [], [channel]));
         return _graph.AddNode("Gather", $"{_p}.plane", [images, index], [OnnxAttribute.Int("axis", 1)]);
     }
+
+    /// <summary><paramref name="ink"/> with paper (0) wherever its <paramref name="size"/> x <paramref name="size"/> box blur is not above <paramref name="fraction"/> of full ink.</summary>
+    private string KeepWhereNeighbourhoodHolds(string ink, int size, float fraction) =>
+        Where(Op("Greater", Blur(ink, size), F(fraction * 255f)), ink, F(0f));
 
     /// <summary>Mean over <paramref name="size"/> x <paramref name="size"/> neighbourhoods of <c>[N, 1, S, S]</c>, zero-padded.</summary>
     private string Blur(string input, int size)

@@ -98,7 +98,7 @@ internal sealed class TrainingOptions
 
     public Option<bool> OutlierExposure { get; } = new("--outlier-exposure")
     {
-        Description = "Also train on non-digit images made from the training rows (noise, textures, printed letters from the system fonts, several digits, parts of digits) towards a flat answer, so that the out-of-distribution score flags such inputs; needs --validation-fraction (the score is calibrated on the held-out rows) and 28x28 grayscale images.",
+        Description = "Also train on non-digit images made from the training rows (noise, textures, printed letters from the system fonts, several digits, parts of digits) as a \"not a digit\" answer, so that the out-of-distribution score flags such inputs; needs --validation-fraction (the score is calibrated on the held-out rows) and 28x28 grayscale images.",
     };
 
     /// <summary>All the options, to add to a command.</summary>
@@ -159,7 +159,7 @@ internal sealed class TrainingOptions
             o.Augmentation is { } a ? string.Format(ci, ", augmentation (rotation {0} deg, scale {1}, shift {2} px{3}{4})", a.MaxRotationDegrees, a.MaxScale, a.MaxShiftPixels,
                 a.MaxStrokeChangePixels > 0 ? string.Format(ci, ", stroke width +-{0} px", a.MaxStrokeChangePixels) : "",
                 a.MaxSaltAndPepperFraction > 0 ? string.Format(ci, ", salt-and-pepper up to {0:P1}", a.MaxSaltAndPepperFraction) : "") : "")
-            + (o.OutlierExposure is { } x ? string.Format(ci, ", outlier exposure ({0} non-digit images per batch, weight {1})", x.ImagesPerBatch, x.Weight) : "");
+            + (o.OutlierExposure is { } x ? string.Format(ci, ", outlier exposure ({0} non-digit images per batch, {1} loss, weight {2})", x.ImagesPerBatch, x.Loss, x.Weight) : "");
     }
 
     private static string OptionPropertyName(Option option) => option.Name switch

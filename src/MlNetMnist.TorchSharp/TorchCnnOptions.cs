@@ -83,7 +83,7 @@ public sealed class TorchCnnOptions
 
     /// <summary>
     /// Outlier exposure: non-digit images (noise, textures, printed letters, several digits, parts of
-    /// digits) made from the training rows and added to every batch, trained towards a flat answer, so
+    /// digits) made from the training rows and added to every batch, trained as "not a digit" (by default; see <see cref="Training.OutlierExposureLoss"/>), so
     /// that the out-of-distribution score flags such inputs (see <see cref="Training.OutlierExposure"/>).
     /// Needs 28x28 single-channel images. Null (the default): off.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MlNetMnist.Calibration;
+using MlNetMnist.Images;
 using MlNetMnist.Scoring;
 using TorchSharp;
 
@@ -36,7 +37,12 @@ internal static class OutputCalibrator
         if (!(options.OutOfDistributionFlagRate > 0) || rows < MinimumRows) return new OutputCalibration(temperature);
 
         var raw = Statistics(scorer, pixels, logits, rows, temperature);
-        var nonDigits = options.OutlierExposure is { } exposure ? NonDigitStatistics(scorer, pixels, exposure, options.ResolvedSeed, temperature) : null;
+        List<float[]>? nonDigits = null;
+        if (options.OutlierExposure is { } exposure)
+        {
+            nonDigits = NonDigitStatistics(scorer, pixels, exposure, options.ResolvedSeed, temperature);
+            raw.AddRange(PreparedDigitStatistics(scorer, pixels, rows, temperature));
+        }
         var ood = CalibrationFitting.FitOutOfDistribution(raw, options.OutOfDistributionFlagRate, nonDigits);
         if (nonDigits is not null) LogShares(log, ood, raw, nonDigits.Count);
         return new OutputCalibration(temperature, ood);
@@ -52,6 +58,22 @@ internal static class OutputCalibrator
             raw.Add(stats);
         }
         return raw;
+    }
+
+    /// <summary>
+    /// The statistics of the validation digits prepared as the service prepares user images (box scaled,
+    /// centred by mass: <see cref="DigitImagePreprocessor"/>), which move a little from MNIST's own
+    /// centring. With outlier exposure the flag budget is fitted on the digits both ways, as the
+    /// non-digits it is shared out on are prepared that way too.
+    /// </summary>
+    private static List<float[]> PreparedDigitStatistics(NetworkScorer scorer, float[] validationPixels, int rows, float temperature)
+    {
+        const int size = OutlierExposure.Size;
+        var centre = new DigitImagePreprocessor(new DigitPreprocessingOptions { Polarity = InputPolarity.AsIs });
+        var prepared = new float[rows * size * size];
+        for (int r = 0; r < rows; r++)
+            centre.ProcessGray(validationPixels.AsSpan(r * size * size, size * size), size, size).CopyTo(prepared, r * size * size);
+        return Statistics(scorer, prepared, scorer.Logits(prepared, rows), rows, temperature);
     }
 
     /// <summary>The statistics of <see cref="NonDigitImages"/> non-digits made from the validation digits (never from training rows).</summary>

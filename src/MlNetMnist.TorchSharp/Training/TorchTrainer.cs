@@ -28,7 +28,7 @@ internal sealed class TorchTrainer
 
     /// <summary>
     /// Trains a new network of <paramref name="definition"/> (or resumes one); returns it in evaluation mode.
-    /// With <paramref name="outliers"/>, every batch also carries non-digit images trained towards a flat answer (<see cref="OutlierExposure"/>).
+    /// With <paramref name="outliers"/>, every batch also carries non-digit images (<see cref="OutlierExposure"/>).
     /// </summary>
     public nn.Module<Tensor, Tensor> Train(NetworkDefinition definition, TrainingData train, TrainingData? validation, OutlierPool? outliers, CancellationToken cancellation = default)
     {
@@ -114,13 +114,16 @@ internal sealed class TorchTrainer
                 x = augment.Apply(x, definition.Channels, definition.Height, definition.Width, s.Random.Augmentation);
 
             s.Optimizer.zero_grad();
-            // The non-digit images go through the network in the same batch as the digits (as in the paper):
-            // a separate pass with batch norm frozen on the digits' running statistics was tried and trained far worse.
-            var input = outliers is null ? x : cat([x, outliers.Draw(p.Epoch, p.BatchesDone)], 0);
+            // The non-digit images (and the digits prepared like them) go through the network in the same batch
+            // as the digits (as in the paper): a separate pass with batch norm frozen on the digits' running
+            // statistics was tried and trained far worse.
+            long rows = end - start;
+            var extra = outliers?.Draw(p.Epoch, p.BatchesDone);
+            var input = extra is null ? x : cat([x, extra.Digits, extra.NonDigits], 0);
             var output = s.HasDropout ? s.Random.WithModuleRandom(() => model.forward(input)) : model.forward(input);
-            var logits = outliers is null ? output : output.slice(0, 0, end - start, 1);
+            var logits = extra is null ? output : output.slice(0, 0, rows, 1);
             var loss = nn.functional.cross_entropy(logits, y, label_smoothing: o.LabelSmoothing);
-            var total = outliers is null ? loss : loss + OutlierLoss(output.slice(0, end - start, output.shape[0], 1), o.OutlierExposure!.Weight);
+            var total = extra is null ? loss : ExposedLoss(output, y, extra, rows);
             total.backward();
             s.Optimizer.step();
             if (o.Schedule == LearningRateSchedule.OneCycle) s.Scheduler?.step();
@@ -128,8 +131,8 @@ internal sealed class TorchTrainer
             double batchLoss = total.ToDouble();
             if (!double.IsFinite(batchLoss) || batchLoss > DivergedLoss)
                 throw Diverged(batchLoss, p.Epoch, p.BatchesDone + 1);
-            // The reported training loss is the digits' alone (the outlier term is not a loss on the training rows).
-            p.LossSum += (outliers is null ? batchLoss : loss.ToDouble()) * (end - start);
+            // The reported training loss is the training rows' alone (the prepared digits and the outlier term are not the training rows).
+            p.LossSum += (extra is null ? batchLoss : loss.ToDouble()) * rows;
             p.Correct += logits.argmax(1).eq(y).sum().ToInt64();
             p.BatchesDone++;
             live?.AfterBatch(end);
@@ -140,13 +143,33 @@ internal sealed class TorchTrainer
     }
 
     /// <summary>
-    /// The outlier-exposure term: the cross-entropy of the softmax of <paramref name="logits"/> (the non-digit
-    /// rows) against the uniform distribution, the mean over rows, times <paramref name="weight"/>.
+    /// The loss of a batch with outlier exposure: the cross-entropy over the batch's digits and the prepared
+    /// digits of <paramref name="extra"/>, plus the outlier term (<see cref="OutlierLoss"/>) of the non-digits.
     /// </summary>
-    internal static Tensor OutlierLoss(Tensor logits, double weight)
+    private Tensor ExposedLoss(Tensor output, Tensor y, OutlierBatch extra, long rows)
     {
-        using var w = weight.ToScalar();
-        return nn.functional.log_softmax(logits, 1).mean([1]).mean().neg() * w;
+        long digits = rows + extra.Digits.shape[0];
+        var digitLogits = output.slice(0, 0, digits, 1);
+        var digitLoss = nn.functional.cross_entropy(digitLogits, cat([y, extra.Labels], 0), label_smoothing: _options.LabelSmoothing);
+        return digitLoss + OutlierLoss(digitLogits, output.slice(0, digits, output.shape[0], 1), _options.OutlierExposure!);
+    }
+
+    /// <summary>
+    /// The outlier-exposure term, times <see cref="OutlierExposure.Weight"/>. <see cref="OutlierExposureLoss.Uniform"/>:
+    /// the cross-entropy of the softmax of <paramref name="outlierLogits"/> against the uniform distribution,
+    /// the mean over rows. <see cref="OutlierExposureLoss.DigitOrNot"/>: the logistic loss of "is a digit"
+    /// with <c>logsumexp</c> of the logits as its log-odds, the mean over <paramref name="digitLogits"/>
+    /// (towards a digit) plus the mean over <paramref name="outlierLogits"/> (towards not a digit).
+    /// </summary>
+    internal static Tensor OutlierLoss(Tensor digitLogits, Tensor outlierLogits, OutlierExposure exposure)
+    {
+        using var w = exposure.Weight.ToScalar();
+        if (exposure.Loss == OutlierExposureLoss.Uniform)
+            return nn.functional.log_softmax(outlierLogits, 1).mean([1]).mean().neg() * w;
+        // -log sigmoid(L) = softplus(-L) for the digits, -log(1 - sigmoid(L)) = softplus(L) for the non-digits.
+        var digits = nn.functional.softplus(digitLogits.logsumexp(1).neg()).mean();
+        var nonDigits = nn.functional.softplus(outlierLogits.logsumexp(1)).mean();
+        return (digits + nonDigits) * w;
     }
 
     /// <summary>

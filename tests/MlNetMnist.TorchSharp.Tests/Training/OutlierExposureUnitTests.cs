@@ -77,11 +77,31 @@ public class OutlierExposureUnitTests
     public void TheOutlierLossIsTheCrossEntropyAgainstTheUniformAnswer()
     {
         using var scope = torch.NewDisposeScope();
+        var digits = torch.zeros(2, 10);
         // Flat logits: every class 1/10, the cross-entropy against uniform is ln 10.
-        Assert.Equal(0.5 * Math.Log(10), TorchTrainer.OutlierLoss(torch.zeros(4, 10), 0.5).ToDouble(), 5);
+        Assert.Equal(0.5 * Math.Log(10), TorchTrainer.OutlierLoss(digits, torch.zeros(4, 10), new OutlierExposure(Weight: 0.5, Loss: OutlierExposureLoss.Uniform)).ToDouble(), 5);
         // A confident answer costs more: mean over classes of -log p.
         var confident = torch.tensor(new float[] { 10, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, [1, 10]);
-        Assert.True(TorchTrainer.OutlierLoss(confident, 1).ToDouble() > Math.Log(10) + 1);
+        Assert.True(TorchTrainer.OutlierLoss(digits, confident, new OutlierExposure(Weight: 1, Loss: OutlierExposureLoss.Uniform)).ToDouble() > Math.Log(10) + 1);
+    }
+
+    [Fact]
+    public void TheDigitOrNotLossIsTheLogisticLossOfLogSumExpOnDigitsAndNonDigits()
+    {
+        using var scope = torch.NewDisposeScope();
+        var exposure = new OutlierExposure(Weight: 0.5, Loss: OutlierExposureLoss.DigitOrNot);
+        // One digit row with logits (2, 0, ..., 0) and one non-digit row with all logits -3, by hand:
+        // L = log(e^2 + 9), loss = softplus(-L); the non-digit's L' = -3 + ln 10, loss = softplus(L').
+        var digit = torch.tensor(new float[] { 2, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, [1, 10]);
+        var nonDigit = torch.full(1, 10, -3f);
+        double l = Math.Log(Math.Exp(2) + 9), lOut = -3 + Math.Log(10);
+        double expected = 0.5 * (Math.Log(1 + Math.Exp(-l)) + Math.Log(1 + Math.Exp(lOut)));
+        Assert.Equal(expected, TorchTrainer.OutlierLoss(digit, nonDigit, exposure).ToDouble(), 5);
+        // It falls as the digits' logits rise and the non-digits' fall, whatever their spread.
+        Assert.True(TorchTrainer.OutlierLoss(digit + 5, nonDigit - 5, exposure).ToDouble() < 0.01);
+        Assert.True(TorchTrainer.OutlierLoss(digit - 5, nonDigit + 5, exposure).ToDouble() > 3);
+        // The flat answer of the uniform loss is no answer here: equal large logits still say "a digit".
+        Assert.True(TorchTrainer.OutlierLoss(digit, torch.full(1, 10, 5f), exposure).ToDouble() > 3);
     }
 
     [Theory]
@@ -122,6 +142,10 @@ public class OutlierExposureUnitTests
         Assert.Single(on.Differences(off));
         Assert.Equal(new OutlierExposure(FontFiles: ["x.ttf"]), new OutlierExposure(FontFiles: ["x.ttf"]));
         Assert.NotEqual(new OutlierExposure(FontFiles: ["x.ttf"]), new OutlierExposure(FontFiles: ["y.ttf"]));
+        Assert.NotEqual(new OutlierExposure(), new OutlierExposure(Loss: OutlierExposureLoss.Uniform));
+        // The uniform loss (the only one before the option existed) leaves the fingerprint of older runs as it was.
+        Assert.DoesNotContain("Loss", System.Text.Json.JsonSerializer.Serialize(new OutlierExposure(Weight: 0.25, Loss: OutlierExposureLoss.Uniform)));
+        Assert.Contains("\"Loss\":1", System.Text.Json.JsonSerializer.Serialize(new OutlierExposure()));
     }
 
     /// <summary>A short run with outlier exposure on: it trains, and the same seed gives the same network.</summary>

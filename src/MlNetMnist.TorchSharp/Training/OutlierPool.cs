@@ -56,7 +56,7 @@ internal sealed class OutlierPool : IDisposable
         using var synthesis = new NonDigitSynthesis(digits, exposure.FontFiles, options.ResolvedSeed + 3);
         float[] pixels = synthesis.Create(exposure.PoolSize);
         var images = tensor(pixels, [exposure.PoolSize, size * size]).to(device);
-        var prepared = tensor(Prepare(digits), [labels.Length, size * size]).to(device);
+        var prepared = tensor(PrepareDigits(digits, labels.Length), [labels.Length, size * size]).to(device);
         var preparedLabels = tensor(labels).to(device);
         log.Info(string.Format(CultureInfo.InvariantCulture,
             "Outlier exposure: {0:N0} non-digit images and {1:N0} training digits prepared like user images, made from the training rows in {2:F1} s ({3}); {4} of each added to every batch, loss {5}, weight {6}.",
@@ -109,13 +109,13 @@ internal sealed class OutlierPool : IDisposable
         return (rows.data<float>().ToArray(), labels.data<long>().ToArray());
     }
 
-    /// <summary>Each 28x28 digit prepared as the service prepares user images (polarity as it is: MNIST's).</summary>
-    private static float[] Prepare(float[] digits)
+    /// <summary>The first <paramref name="count"/> 28x28 digits of <paramref name="digits"/>, each prepared as the service prepares user images (polarity as it is: MNIST's).</summary>
+    internal static float[] PrepareDigits(float[] digits, int count)
     {
         const int pixels = OutlierExposure.Size * OutlierExposure.Size;
         var centre = new DigitImagePreprocessor(new DigitPreprocessingOptions { Polarity = InputPolarity.AsIs });
-        var result = new float[digits.Length];
-        Parallel.For(0, digits.Length / pixels, i =>
+        var result = new float[count * pixels];
+        Parallel.For(0, count, i =>
             centre.ProcessGray(digits.AsSpan(i * pixels, pixels), OutlierExposure.Size, OutlierExposure.Size).CopyTo(result, i * pixels));
         return result;
     }

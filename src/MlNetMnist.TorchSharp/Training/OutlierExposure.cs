@@ -21,8 +21,13 @@ namespace MlNetMnist.Training;
 /// <para>
 /// The calibration changes with it too: 1,000 non-digit images of the same kinds, made from the
 /// validation rows, decide how the score's statistics share the flag budget (those that tell the
-/// non-digits apart get more of it); the held-out digits (as they are and prepared like user images)
-/// flagged stay at <see cref="TorchCnnOptions.OutOfDistributionFlagRate"/>. The training log gives the shares.
+/// non-digits apart get more of it); the held-out digits flagged stay at
+/// <see cref="TorchCnnOptions.OutOfDistributionFlagRate"/>, as they are and, counted apart, prepared like
+/// user images. The training log gives the shares.
+/// </para>
+/// <para>
+/// It needs a full-length training: on MNIST, 8 epochs on the 60,000 training images caught 95-96% of a
+/// suite of unseen non-digits at about 1% of digits flagged (seeds 1-3), 4 epochs on 20,000 images 89-92%.
 /// </para>
 /// </summary>
 /// <param name="Weight">

@@ -37,14 +37,14 @@ internal static class OutputCalibrator
         if (!(options.OutOfDistributionFlagRate > 0) || rows < MinimumRows) return new OutputCalibration(temperature);
 
         var raw = Statistics(scorer, pixels, logits, rows, temperature);
-        List<float[]>? nonDigits = null;
+        List<float[]>? nonDigits = null, prepared = null;
         if (options.OutlierExposure is { } exposure)
         {
             nonDigits = NonDigitStatistics(scorer, pixels, exposure, options.ResolvedSeed, temperature);
-            raw.AddRange(PreparedDigitStatistics(scorer, pixels, rows, temperature));
+            prepared = PreparedDigitStatistics(scorer, pixels, rows, temperature);
         }
-        var ood = CalibrationFitting.FitOutOfDistribution(raw, options.OutOfDistributionFlagRate, nonDigits);
-        if (nonDigits is not null) LogShares(log, ood, raw, nonDigits.Count);
+        var ood = CalibrationFitting.FitOutOfDistribution(raw, options.OutOfDistributionFlagRate, nonDigits, prepared);
+        if (nonDigits is not null) LogShares(log, ood, raw, prepared!, nonDigits.Count);
         return new OutputCalibration(temperature, ood);
     }
 
@@ -80,13 +80,14 @@ internal static class OutputCalibrator
         return Statistics(scorer, images, scorer.Logits(images, NonDigitImages), NonDigitImages, temperature);
     }
 
-    private static void LogShares(TrainingLog log, OutOfDistributionCalibration ood, List<float[]> digits, int nonDigits)
+    private static void LogShares(TrainingLog log, OutOfDistributionCalibration ood, List<float[]> digits, List<float[]> prepared, int nonDigits)
     {
         var sharing = ood.Sharing!;
+        float[] centers = ood.Centers.ToArray(), thresholds = ood.Thresholds.ToArray();
         log.Info(string.Format(CultureInfo.InvariantCulture,
-            "Out-of-distribution score: shares of the flag budget ({0}) chosen on {1:N0} non-digit images made from the validation rows: they flag {2:P1} of them and {3:P2} of the validation digits (equal shares: {4:P1}).",
+            "Out-of-distribution score: shares of the flag budget ({0}) chosen on {1:N0} non-digit images made from the validation rows: they flag {2:P1} of them, {3:P2} of the validation digits and {4:P2} of them prepared like user images (equal shares: {5:P1} of the non-digits).",
             string.Join(", ", OutOfDistributionStatistics.Names.Select((n, i) => $"{n} {sharing.Shares[i].ToString(CultureInfo.InvariantCulture)}")),
-            nonDigits, sharing.NonDigitsCaught, CalibrationFitting.FlaggedFraction(digits, ood.Centers.ToArray(), ood.Thresholds.ToArray()),
-            sharing.NonDigitsCaughtWithEqualShares));
+            nonDigits, sharing.NonDigitsCaught, CalibrationFitting.FlaggedFraction(digits, centers, thresholds),
+            CalibrationFitting.FlaggedFraction(prepared, centers, thresholds), sharing.NonDigitsCaughtWithEqualShares));
     }
 }

@@ -80,6 +80,31 @@ public class CalibrationFittingTests
         Assert.True(Rate(shared, nonDigits) > Rate(equal, nonDigits) + 0.10, $"shared {Rate(shared, nonDigits):P1}, equal {Rate(equal, nonDigits):P1}");
     }
 
+    /// <summary>
+    /// Digits prepared like user images whose one-sided statistics (0-2) sit one standard deviation higher than the
+    /// same digits' as they are: pooled at 2%, the prepared ones are flagged at ~2.9% (the tails of those
+    /// statistics are theirs); held as a second group, each group is flagged at most 2%.
+    /// </summary>
+    [Fact]
+    public void PreparedDigitsAreAGroupOfTheirOwnHeldToTheSameRate()
+    {
+        var random = new Random(9);
+        float Normal() => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+        float[] Row(float shift) => Enumerable.Range(0, 6).Select(s => Normal() + (s < 3 ? shift : 0)).ToArray();
+        var digits = Enumerable.Range(0, 5000).Select(_ => Row(0)).ToList();
+        var prepared = Enumerable.Range(0, 5000).Select(_ => Row(1)).ToList();
+        var normalised = new float[6];
+        double Rate(OutOfDistributionCalibration c, List<float[]> rows) => rows.Count(r => c.Score(r, normalised) > 0) / (double)rows.Count;
+
+        var pooled = CalibrationFitting.FitOutOfDistribution([.. digits, .. prepared], 0.02);
+        var grouped = CalibrationFitting.FitOutOfDistribution(digits, 0.02, preparedDigits: prepared);
+
+        Assert.True(Rate(pooled, prepared) > 0.025, $"pooled: {Rate(pooled, prepared):P2} of the prepared digits flagged");
+        Assert.InRange(Rate(grouped, prepared), 0.015, 0.02);
+        Assert.True(Rate(grouped, digits) <= 0.02, $"grouped: {Rate(grouped, digits):P2} of the digits flagged");
+        Assert.Equal(10_000, grouped.CalibrationRows);
+    }
+
     private static float[] Softmax(float[] logits, int classes, float temperature)
     {
         var p = new float[logits.Length];

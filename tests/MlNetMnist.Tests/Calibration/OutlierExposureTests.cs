@@ -11,15 +11,19 @@ namespace MlNetMnist.Tests.Calibration;
 
 /// <summary>
 /// The same recipe trained twice, without and with <see cref="OutlierExposure"/>: the default TorchCnn with
-/// automatic polarity, 4 epochs on the first 20,000 MNIST training images, a tenth held out for
-/// calibration, seed 1 (or the seed in the environment variable <c>MLNETMNIST_OE_SEED</c>: how the README's
-/// figures for seeds 2 and 3 were measured). The non-digit images of outlier exposure come from the training rows and the
+/// automatic polarity, 8 epochs on all 60,000 MNIST training images, a tenth held out for calibration, seed 1
+/// (or the seed in the environment variable <c>MLNETMNIST_OE_SEED</c>: how the README's figures for seeds 2
+/// and 3 were measured). Outlier exposure needs that much: at 4 epochs on 20,000 images it caught 89-92%
+/// (README). The non-digit images of outlier exposure come from the training rows and the
 /// Liberation fonts; the suite both models are measured on (<see cref="NonDigitImages"/>) comes from the
 /// test digits and the DejaVu fonts, so neither the digits nor the fonts of the measurement were seen in training.
 /// </summary>
 public sealed class OutlierExposureFixture : IDisposable
 {
     private const string FontFolder = "/usr/share/fonts/truetype/liberation";
+
+    /// <summary>Epochs of both trainings.</summary>
+    public const int Epochs = 8;
 
     /// <summary>The seed of both trainings.</summary>
     public static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("MLNETMNIST_OE_SEED"), out int seed) ? seed : 1;
@@ -57,8 +61,8 @@ public sealed class OutlierExposureFixture : IDisposable
     {
         var ml = new MLContext(seed: Seed);
         if (exposure is not null) ml.Log += (_, e) => { if (e.Message.Contains("Outlier exposure", StringComparison.Ordinal) || e.Message.Contains("shares of the flag budget", StringComparison.Ordinal)) Log.Add(e.Message); };
-        var train = MnistData.Load(ml, TestData.MnistDirectory, MnistSplit.Train, maxRows: ImageModelFixture.TrainRows);
-        var options = new TorchCnnOptions { Epochs = 4, InputPolarity = InputPolarity.AutoInvert, ValidationFraction = 0.1, OutlierExposure = exposure };
+        var train = MnistData.Load(ml, TestData.MnistDirectory, MnistSplit.Train);
+        var options = new TorchCnnOptions { Epochs = Epochs, InputPolarity = InputPolarity.AutoInvert, ValidationFraction = 0.1, OutlierExposure = exposure };
         using var model = (IDisposable)ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Append(ml.MulticlassClassification.Trainers.TorchCnn(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
@@ -98,27 +102,29 @@ public class OutlierExposureTests(OutlierExposureFixture f, ITestOutputHelper ou
     }
 
     [Fact]
-    public void OutlierExposureCatchesFarMoreNonDigitsOfUnseenFontsAndDigitsAtTheSameRateOfFlaggedDigits()
+    public void OutlierExposureCatchesAtLeast95PercentOfNonDigitsOfUnseenFontsAndDigitsWhileFlaggingAtMost2PercentOfTestDigits()
     {
         var plain = Measure(f.PlainPath, "without outlier exposure", f.PlainAccuracy);
         var exposed = Measure(f.ExposedPath, "with outlier exposure", f.ExposedAccuracy);
         foreach (string line in f.Log) output.WriteLine(line);
 
-        // Both calibrated to flag about 1% of held-out digits; on the test digits at most 2%, prepared like user images or as they are.
+        // Both calibrated to flag about 1% of held-out digits (with outlier exposure: of each group, as they are
+        // and prepared like user images); on the test digits at most 2%, prepared like user images or as they are.
         Assert.True(plain.DigitRate <= 0.02, $"plain: {plain.DigitRate:P2} of the test digits flagged");
         Assert.True(exposed.DigitRate <= 0.02, $"exposed: {exposed.DigitRate:P2} of the test digits flagged");
         Assert.True(exposed.UnpreparedDigitRate <= 0.02, $"exposed: {exposed.UnpreparedDigitRate:P2} of the test digits as they are flagged");
-        // Measured over seeds 1-3 (README, the default DigitOrNot loss): caught 88.9-91.9% against 55.7-61.3%
-        // (28-34 points more), letters 70.5-84.5% against 4.5-6.5%.
-        Assert.True(exposed.Caught >= 0.85, $"caught {exposed.Caught:P1} with outlier exposure");
+        // Issue 13's target: >= 95% of the non-digits caught at <= 2% of the digits flagged. Measured over seeds 1-3
+        // (README): caught 95.2-96.0% against 59.7-62.1% without, letters 93.0-94.0% against 5.5-8.0%, at 1.03-1.51% of
+        // the test digits flagged (0.34-0.92% as they are); with AVX2 kernels (other weights) 95.9-96.2% at 1.14-1.34%.
+        Assert.True(exposed.Caught >= 0.95, $"caught {exposed.Caught:P1} with outlier exposure");
         Assert.True(exposed.Caught >= plain.Caught + 0.20, $"caught {exposed.Caught:P1} with outlier exposure, {plain.Caught:P1} without");
         Assert.True(exposed.CaughtByKind["letter"] >= plain.CaughtByKind["letter"] + 0.50, $"letters {exposed.CaughtByKind["letter"]:P1} with, {plain.CaughtByKind["letter"]:P1} without");
-        // With the budget shared out, the score beats the plain top probability at the same rate of flagged digits (56.8% with seed 2).
+        // With the budget shared out, the score beats the plain top probability at the same rate of flagged digits.
         Assert.True(exposed.Caught >= exposed.TopProbabilityCatch + 0.03, $"score {exposed.Caught:P1}, top probability {exposed.TopProbabilityCatch:P1}");
         Assert.Equal(1.0, exposed.CaughtByKind["noise"]);
         Assert.Equal(1.0, exposed.CaughtByKind["texture"]);
-        // Its price: a little digit accuracy (measured 0.18-0.38 points at this size, seeds 1-3).
-        Assert.True(f.ExposedAccuracy >= 0.98, $"test accuracy {f.ExposedAccuracy:P2} with outlier exposure");
+        // Its price: a little digit accuracy (0.19-0.39 points, seeds 1-3: 98.96-99.20% against 99.35-99.39%).
+        Assert.True(f.ExposedAccuracy >= 0.985, $"test accuracy {f.ExposedAccuracy:P2} with outlier exposure");
         Assert.Equal(2, f.Log.Count);
         Assert.Contains($"letters from {f.Exposure.FontFiles!.Count} font faces", f.Log[0]);
         Assert.Contains("non-digit images made from the validation rows", f.Log[1]);

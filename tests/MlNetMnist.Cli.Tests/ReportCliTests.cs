@@ -37,6 +37,13 @@ public sealed class ReportCliTests(MnistReportFixture f) : IDisposable
         Assert.Contains(new MetadataEntry("Model file", Path.GetFullPath(f.ModelPath)), metadata.Model);
         Assert.Contains(new MetadataEntry("Input shape", "1x28x28"), metadata.Model);
         Assert.Contains(metadata.Data, e => e.Name == "Evaluated on" && e.Value.Contains("500 images"));
+        // The model has an out-of-distribution score: the report makes 1,000 non-digit images from the test digits for its trade-off.
+        Assert.Contains("Out-of-distribution score at its calibrated threshold: ", r.Output);
+        var ood = Assert.IsType<OutOfDistributionTradeOff>(report.OutOfDistribution);
+        Assert.Equal((500L, 1000L), (ood.DigitRows, ood.NonDigitRows));
+        Assert.Contains("1,000 images made from the first 500 evaluated digits", ood.NonDigitDescription);
+        Assert.True(ood.Calibrated!.NonDigitsCaught > ood.Calibrated.DigitsFlagged, $"caught {ood.Calibrated.NonDigitsCaught:P1}, flagged {ood.Calibrated.DigitsFlagged:P1}");
+        Assert.Contains("id=\"out-of-distribution-table\"", File.ReadAllText(Path.Combine(outDir, "report.html")));
 
         // The same numbers as 'evaluate' on the same rows.
         string json = Path.Combine(_dir, "eval.json");

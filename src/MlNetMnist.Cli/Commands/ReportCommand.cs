@@ -95,10 +95,16 @@ internal sealed class ReportCommand
     /// </summary>
     internal static MetricsReport Write(MLContext ml, ITransformer model, IDataView test, ReportOptions options, string outDir, CliConsole console)
     {
+        NonDigitReportImages.AddTo(options, model, test);
         var report = MetricsReport.Evaluate(ml, model, test, options);
         var files = ReportWriter.WriteAll(report, outDir);
         console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "Report: accuracy {0:F2}% on {1:N0} test images, {2:N0} errors; {3} misclassified images kept",
             report.MicroAccuracy * 100, report.TotalCount, report.ErrorCount, report.Misclassified.Count));
+        if (report.OutOfDistribution?.Calibrated is { } calibrated)
+            console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "Out-of-distribution score at its calibrated threshold: {0:P2} of the test images flagged{1}",
+                calibrated.DigitsFlagged, calibrated.NonDigitsCaught is double caught
+                    ? string.Format(CultureInfo.InvariantCulture, ", {0:P1} of {1:N0} non-digit images caught (the top probability, flagging as many digits: {2:P1})", caught, report.OutOfDistribution.NonDigitRows, calibrated.TopProbabilityCatch)
+                    : ""));
         console.Out.WriteLine($"Report written to {Path.GetDirectoryName(files.Html)}:");
         foreach (var file in files.All) console.Out.WriteLine($"  {Path.GetFileName(file)}");
         return report;

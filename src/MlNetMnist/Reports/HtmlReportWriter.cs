@@ -73,6 +73,7 @@ public static class HtmlReportWriter
             TopConfusions();
             Gallery();
             Calibration();
+            OutOfDistribution();
             Training(trainingCurvesPng);
             Samples();
             Metadata(metadata);
@@ -233,6 +234,37 @@ public static class HtmlReportWriter
                 Card("Before temperature scaling", Percent(before), "the same model with temperature 1");
             _html.Append("</div>\n<img id=\"reliability-diagram\" class=\"chart\" src=\"").Append(ReportImages.PngDataUri(ReliabilityChart.Png(c)))
                 .Append("\" alt=\"Reliability diagram: accuracy against confidence per bin\">\n</section>\n");
+        }
+
+        private void OutOfDistribution()
+        {
+            if (report.OutOfDistribution is not { } ood) return;
+            bool withNonDigits = ood.NonDigitRows > 0;
+            _html.Append("<section id=\"out-of-distribution\">\n<h2>Out-of-distribution score</h2>\n<p class=\"hint\">")
+                .Append(E("Inputs that are not a digit should be flagged for review rather than answered. The model's out-of-distribution score flags a row when it is above the threshold (0 is the calibrated one); raising the threshold flags fewer digits and catches fewer non-digits. "
+                    + (withNonDigits
+                        ? string.Format(Ci, "Digits: the {0:N0} evaluated rows; non-digits: {1}. The last column is what the plain top probability catches when it flags as many digits.", ood.DigitRows, ood.NonDigitDescription ?? Number(ood.NonDigitRows, "N0") + " images known not to be digits")
+                        : string.Format(Ci, "Digits: the {0:N0} evaluated rows (no non-digit images were given).", ood.DigitRows))))
+                .Append("</p>\n<div class=\"cards\">\n");
+            if (ood.Calibrated is { } calibrated)
+            {
+                Card("Digits flagged", Percent(calibrated.DigitsFlagged), "at the calibrated threshold", main: !withNonDigits);
+                if (calibrated.NonDigitsCaught is double caught) Card("Non-digits caught", Percent(caught, 1), "at the calibrated threshold", main: true);
+                if (calibrated.TopProbabilityCatch is double top) Card("Top probability catches", Percent(top, 1), "at the same rate of flagged digits");
+            }
+            _html.Append("</div>\n<div class=\"scroll\"><table id=\"out-of-distribution-table\" class=\"metrics\">\n<thead><tr><th scope=\"col\">Score threshold</th><th scope=\"col\">Digits flagged</th>");
+            if (withNonDigits) _html.Append("<th scope=\"col\">Non-digits caught</th><th scope=\"col\">Top probability below</th><th scope=\"col\">Its catch</th>");
+            _html.Append("</tr></thead>\n<tbody>\n");
+            foreach (var p in ood.Points)
+            {
+                _html.Append(p.Threshold == 0 ? "<tr class=\"calibrated\">" : "<tr>").Append("<th scope=\"row\">").Append(E(p.Threshold.ToString("0.00", Ci) + (p.Threshold == 0 ? " (calibrated)" : ""))).Append("</th>")
+                    .Append("<td>").Append(E(Percent(p.DigitsFlagged))).Append("</td>");
+                if (withNonDigits)
+                    _html.Append("<td>").Append(E(Percent(p.NonDigitsCaught ?? 0, 1))).Append("</td><td>").Append(E(p.TopProbabilityThreshold.ToString("0.0000", Ci)))
+                        .Append("</td><td>").Append(E(Percent(p.TopProbabilityCatch ?? 0, 1))).Append("</td>");
+                _html.Append("</tr>\n");
+            }
+            _html.Append("</tbody>\n</table></div>\n</section>\n");
         }
 
         private void Training(byte[]? curvesPng)

@@ -63,6 +63,21 @@ public static class MarkdownReportWriter
                     .Select(c => new[] { c.TrueClass, c.PredictedClass, ReportFormat.Count(c.Count), ReportFormat.Percent(c.Rate, 1) }).ToList(),
                 rightAligned: 2);
 
+        if (report.OutOfDistribution is { } ood)
+        {
+            md.AppendLine("## Out-of-distribution score").AppendLine();
+            bool withNonDigits = ood.NonDigitRows > 0;
+            md.AppendLine(Escape(string.Format(Ci, "A row is flagged when the score is above the threshold (0 is the calibrated one). Digits: the {0:N0} evaluated rows; {1}",
+                ood.DigitRows, withNonDigits
+                    ? "non-digits: " + (ood.NonDigitDescription ?? ood.NonDigitRows.ToString("N0", Ci) + " images known not to be digits") + ". The last column is what the plain top probability catches when it flags as many digits."
+                    : "no non-digit images were given."))).AppendLine();
+            Table(md, withNonDigits ? ["Score threshold", "Digits flagged", "Non-digits caught", "Top probability below", "Its catch"] : ["Score threshold", "Digits flagged"],
+                ood.Points.Select(p => withNonDigits
+                    ? new[] { p.Threshold.ToString("0.00", Ci) + (p.Threshold == 0 ? " (calibrated)" : ""), ReportFormat.Percent(p.DigitsFlagged), ReportFormat.Percent(p.NonDigitsCaught ?? 0, 1), p.TopProbabilityThreshold.ToString("0.0000", Ci), ReportFormat.Percent(p.TopProbabilityCatch ?? 0, 1) }
+                    : new[] { p.Threshold.ToString("0.00", Ci) + (p.Threshold == 0 ? " (calibrated)" : ""), ReportFormat.Percent(p.DigitsFlagged) }).ToList(),
+                rightAligned: withNonDigits ? 4 : 1);
+        }
+
         if (report.Training is { Epochs.Count: > 0 } training)
         {
             md.AppendLine("## Training").AppendLine();

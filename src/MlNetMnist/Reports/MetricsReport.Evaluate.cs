@@ -8,7 +8,7 @@ public sealed partial record MetricsReport
     /// Scores <paramref name="data"/> with <paramref name="model"/> and builds the full report: ML.NET's
     /// multiclass metrics (numbers identical to <c>mlContext.MulticlassClassification.Evaluate</c>), the
     /// confusion matrix and its most frequent confusions, the misclassified examples with their images,
-    /// sample images, and — for a model with an <see cref="IImageClassifierModel"/> — its training curves, network and
+    /// sample images, the out-of-distribution trade-off (for a model with that score), and — for a model with an <see cref="IImageClassifierModel"/> — its training curves, network and
     /// options. The data is scored once.
     /// </summary>
     /// <param name="ml">The ML.NET context.</param>
@@ -25,7 +25,8 @@ public sealed partial record MetricsReport
         var classifier = TransformerChains.FindClassifier(model);
         resolved.ImageShape ??= ImageShape.FromModel(model);
         resolved.SampleData ??= data;
-        return ReportBuilder.Build(ml, model.Transform(data), resolved.SampleData, resolved, classifier);
+        return ReportBuilder.Build(ml, model.Transform(data), resolved.SampleData, resolved, classifier,
+            resolved.NonDigitData is { } nonDigits ? model.Transform(nonDigits) : null);
     }
 
     /// <summary>
@@ -42,6 +43,6 @@ public sealed partial record MetricsReport
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(scored);
         var resolved = options?.Clone() ?? new ReportOptions();
-        return ReportBuilder.Build(ml, scored, resolved.SampleData ?? scored, resolved, classifier: null);
+        return ReportBuilder.Build(ml, scored, resolved.SampleData ?? scored, resolved, classifier: null, resolved.NonDigitData);
     }
 }

@@ -101,6 +101,14 @@ public sealed partial record MetricsReport
     /// </summary>
     public MlNetMnist.Calibration.CalibrationReport? Calibration { get; init; }
 
+    /// <summary>
+    /// For a model with an out-of-distribution score (<see cref="ReportOptions.OutOfDistributionColumnName"/>):
+    /// the fraction of the evaluated digits it flags and of the non-digit images it catches
+    /// (<see cref="ReportOptions.NonDigitData"/>) at several thresholds. Null for other models and for a
+    /// report made from metrics alone.
+    /// </summary>
+    public OutOfDistributionTradeOff? OutOfDistribution { get; init; }
+
     /// <summary>The training curves, when the report was given a training history.</summary>
     public TrainingSummary? Training { get; init; }
 
@@ -229,6 +237,7 @@ public sealed partial record MetricsReport
                 && SampleImages.SequenceEqual(other.SampleImages)
                 && Equals(ImageShape, other.ImageShape)
                 && Equals(Calibration, other.Calibration)
+                && Equals(OutOfDistribution, other.OutOfDistribution)
                 && Equals(Training, other.Training)
                 && Equals(Metadata, other.Metadata)));
 

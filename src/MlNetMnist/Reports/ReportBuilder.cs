@@ -10,7 +10,8 @@ namespace MlNetMnist.Reports;
 /// </summary>
 internal static class ReportBuilder
 {
-    public static MetricsReport Build(MLContext ml, IDataView scored, IDataView sampleSource, ReportOptions options, IImageClassifierModel? classifier)
+    public static MetricsReport Build(MLContext ml, IDataView scored, IDataView sampleSource, ReportOptions options, IImageClassifierModel? classifier,
+        IDataView? nonDigitsScored = null)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(scored);
@@ -32,6 +33,8 @@ internal static class ReportBuilder
         // Cached, so that ML.NET's evaluation and the pass for the examples score the data once.
         var prefetch = new List<string> { label.Name, score.Name };
         if (shape is not null) prefetch.Add(features!.Value.Name);
+        bool hasOutOfDistribution = OutOfDistributionReader.HasScore(schema, options.OutOfDistributionColumnName);
+        if (hasOutOfDistribution) prefetch.Add(options.OutOfDistributionColumnName);
         var cached = ml.Data.Cache(named, prefetch.Distinct().ToArray());
 
         var metrics = ml.MulticlassClassification.Evaluate(cached, label.Name, score.Name, options.PredictedLabelColumnName,
@@ -45,6 +48,7 @@ internal static class ReportBuilder
         {
             Calibration = CalibrationReader.Read(cached, label.Name, score.Name, classCount,
                 CalibrationReader.Temperature(options.Temperature, classifier, options.Metadata)),
+            OutOfDistribution = hasOutOfDistribution ? TradeOff(cached, nonDigitsScored, options, score.Name, classCount) : null,
             Misclassified = collector.Result(),
             // Data whose features the pipeline computes (e.g. from image files) has none to show: use the scored rows.
             SampleImages = HasFeatures(sampleSource, options, shape) ? ReadSamples(sampleSource, options, shape) : ReadSamples(cached, options, shape),
@@ -52,6 +56,14 @@ internal static class ReportBuilder
             Training = TrainingSummary.From(options.History ?? classifier?.History),
             Metadata = Metadata(options, classifier, report, rows, shape),
         };
+    }
+
+    /// <summary>The out-of-distribution trade-off of the evaluated rows and, when given, the scored non-digit images.</summary>
+    private static OutOfDistributionTradeOff TradeOff(IDataView digits, IDataView? nonDigits, ReportOptions options, string scoreColumnName, int classCount)
+    {
+        var (digitScores, digitTop) = OutOfDistributionReader.Read(digits, scoreColumnName, options.OutOfDistributionColumnName, classCount);
+        var (nonDigitScores, nonDigitTop) = nonDigits is null ? (Array.Empty<float>(), Array.Empty<float>()) : OutOfDistributionReader.Read(nonDigits, scoreColumnName, options.OutOfDistributionColumnName, classCount);
+        return OutOfDistributionTradeOff.Compute(digitScores, digitTop, nonDigitScores, nonDigitTop, options.NonDigitDescription);
     }
 
     private static long CollectMisclassified(IDataView data, MetricsReport report, ReportOptions options, ImageShape? shape, MisclassifiedCollector collector)

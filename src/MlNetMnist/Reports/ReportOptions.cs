@@ -64,10 +64,28 @@ public sealed class ReportOptions
     /// </summary>
     public ReportMetadata? Metadata { get; set; }
 
+    /// <summary>
+    /// The out-of-distribution column of a calibrated model: a vector whose first slot is the score (above 0:
+    /// flagged). When the scored data has it, the report gives the trade-off of flagged digits against caught
+    /// non-digits (<see cref="MetricsReport.OutOfDistribution"/>). Default <c>OutOfDistributionScore</c>.
+    /// </summary>
+    public string OutOfDistributionColumnName { get; set; } = DefaultColumnNames.OutOfDistributionScore;
+
+    /// <summary>
+    /// Images known not to be digits (noise, letters, several digits...), with the model's input columns, for
+    /// the out-of-distribution trade-off: <see cref="MetricsReport.Evaluate(MLContext, ITransformer, IDataView, ReportOptions?)"/>
+    /// scores them with the model; for <see cref="MetricsReport.EvaluateScored"/> they must be scored already
+    /// (the model's output on them). Null: the trade-off gives the digits flagged only.
+    /// </summary>
+    public IDataView? NonDigitData { get; set; }
+
+    /// <summary>What <see cref="NonDigitData"/> holds, shown with the trade-off (e.g. "1,000 images: noise, textures, printed letters...").</summary>
+    public string? NonDigitDescription { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is not valid.</summary>
     public void Validate()
     {
-        foreach (var (name, value) in new[] { (nameof(LabelColumnName), LabelColumnName), (nameof(ScoreColumnName), ScoreColumnName), (nameof(FeatureColumnName), FeatureColumnName) })
+        foreach (var (name, value) in new[] { (nameof(LabelColumnName), LabelColumnName), (nameof(ScoreColumnName), ScoreColumnName), (nameof(FeatureColumnName), FeatureColumnName), (nameof(OutOfDistributionColumnName), OutOfDistributionColumnName) })
             if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"ReportOptions.{name} is empty.", name);
         foreach (var (name, value) in new[] { (nameof(TopK), TopK), (nameof(ConfusionsWithExamples), ConfusionsWithExamples), (nameof(ExamplesPerConfusion), ExamplesPerConfusion),
                      (nameof(MostConfidentErrors), MostConfidentErrors), (nameof(SampleImageCount), SampleImageCount) })

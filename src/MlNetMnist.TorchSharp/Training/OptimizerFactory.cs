@@ -9,8 +9,9 @@ internal static class OptimizerFactory
 {
     public static optim.Optimizer Create(TorchCnnOptions o, IEnumerable<Parameter> parameters) => o.Optimizer switch
     {
-        OptimizerKind.Adam => optim.Adam(parameters, o.LearningRate, weight_decay: o.WeightDecay),
-        OptimizerKind.AdamW => optim.AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay),
+        // Same updates as optim.Adam and optim.AdamW, with the Scalars they pass to LibTorch kept alive (ScalarSafeAdamW).
+        OptimizerKind.Adam => new ScalarSafeAdam(parameters, o.LearningRate, o.WeightDecay),
+        OptimizerKind.AdamW => new ScalarSafeAdamW(parameters, o.LearningRate, o.WeightDecay),
         OptimizerKind.Sgd => optim.SGD(parameters, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay, nesterov: o.Momentum > 0),
         OptimizerKind.Adadelta => optim.Adadelta(parameters, o.LearningRate, weight_decay: o.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(o), o.Optimizer, "Unknown optimizer."),

@@ -12,7 +12,7 @@ namespace MlNetMnist.Training;
 internal sealed class AdamStep : IDisposable
 {
     private readonly double _beta1, _beta2;
-    private readonly Scalar _keep1, _new1, _keep2, _new2, _epsilon;
+    private readonly Scalar _keep1, _new1, _keep2, _new2, _epsilon, _one;
 
     /// <summary>The Scalars of one parameter group's step.</summary>
     public AdamStep(double beta1, double beta2, double eps)
@@ -23,6 +23,8 @@ internal sealed class AdamStep : IDisposable
         _keep2 = beta2.ToScalar();
         _new2 = (1 - beta2).ToScalar();
         _epsilon = eps.ToScalar();
+        // add_(Scalar) would make its alpha, an int 1, into a temporary Scalar of its own: given here.
+        _one = 1.ToScalar();
     }
 
     /// <summary>
@@ -46,13 +48,13 @@ internal sealed class AdamStep : IDisposable
             second = maxExpAvgSq;
         }
         using var root = Math.Sqrt(biasCorrection2).ToScalar();
-        var denom = second.sqrt().div(root).add_(_epsilon);
+        var denom = second.sqrt().div(root).add_(_epsilon, _one);
         using var stepSize = (-(lr / biasCorrection1)).ToScalar();
         param.addcdiv_(expAvg, denom, value: stepSize);
     }
 
     public void Dispose()
     {
-        foreach (var scalar in new[] { _keep1, _new1, _keep2, _new2, _epsilon }) scalar.Dispose();
+        foreach (var scalar in new[] { _keep1, _new1, _keep2, _new2, _epsilon, _one }) scalar.Dispose();
     }
 }

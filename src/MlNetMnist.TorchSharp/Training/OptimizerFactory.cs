@@ -9,11 +9,11 @@ internal static class OptimizerFactory
 {
     public static optim.Optimizer Create(TorchCnnOptions o, IEnumerable<Parameter> parameters) => o.Optimizer switch
     {
-        // Same updates as optim.Adam and optim.AdamW, with the Scalars they pass to LibTorch kept alive (ScalarSafeAdamW).
+        // The same updates as TorchSharp's optimisers, with the Scalars they pass to LibTorch kept alive (ScalarSafeAdamW).
         OptimizerKind.Adam => new ScalarSafeAdam(parameters, o.LearningRate, o.WeightDecay),
         OptimizerKind.AdamW => new ScalarSafeAdamW(parameters, o.LearningRate, o.WeightDecay),
-        OptimizerKind.Sgd => optim.SGD(parameters, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay, nesterov: o.Momentum > 0),
-        OptimizerKind.Adadelta => optim.Adadelta(parameters, o.LearningRate, weight_decay: o.WeightDecay),
+        OptimizerKind.Sgd => new ScalarSafeSgd(parameters, o.LearningRate, o.Momentum, o.WeightDecay, nesterov: o.Momentum > 0),
+        OptimizerKind.Adadelta => new ScalarSafeAdadelta(parameters, o.LearningRate, o.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(o), o.Optimizer, "Unknown optimizer."),
     };
 

@@ -42,8 +42,7 @@ internal static class NonDigitReportImages
         if (digits.Length == 0) return;
         using var synthesis = new NonDigitSynthesis(digits, fontFiles: null, Seed);
         float[] images = synthesis.Create(Count);
-        var bytes = new byte[images.Length];
-        for (int i = 0; i < images.Length; i++) bytes[i] = (byte)Math.Clamp(MathF.Round(images[i]), 0, 255);
+        var bytes = Array.ConvertAll(images, ColumnReaders.ToByte);
         options.NonDigitData = new InMemoryImageDataView(bytes, Pixels, new uint[Count], options.LabelColumnName, options.FeatureColumnName);
         options.NonDigitDescription = string.Format(CultureInfo.InvariantCulture,
             "{0:N0} images made from the first {1:N0} evaluated digits and {2}: noise, textures, printed letters and symbols, two or three digits side by side, parts of a digit",

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using MlNetMnist.Data;
 using MlNetMnist.Images;
+using MlNetMnist.Reports;
 using MlNetMnist.Serving;
 
 namespace MlNetMnist.Tests.Shared;
@@ -41,23 +42,17 @@ public sealed record NonDigitCatch(
         foreach (var (kind, rate) in byKind) table.AppendLine(string.Format(Ci, "  {0,-15} caught {1:P1}", kind, rate));
         float[] digitScores = digits.Select(p => p.OutOfDistributionScore ?? float.NegativeInfinity).ToArray();
         float[] suiteScores = flagged.Select(x => x.Prediction.OutOfDistributionScore ?? float.PositiveInfinity).ToArray();
-        var nonDigitPredictions = flagged.Select(x => x.Prediction).ToArray();
+        // The plain top-probability baseline, the report's own (OutOfDistributionTradeOff.TopProbabilityAt).
+        float[] sortedDigitTop = digits.Select(p => p.Probability).Order().ToArray();
+        float[] nonDigitTop = flagged.Select(x => x.Prediction.Probability).ToArray();
         table.AppendLine("threshold  digits flagged  non-digits caught  top probability below  its catch at that digit rate");
         foreach (float t in new[] { 2f, 1f, 0.5f, 0.25f, 0f, -0.25f, -0.5f, -1f })
         {
             double d = digitScores.Count(s => s > t) / (double)digitScores.Length, c = suiteScores.Count(s => s > t) / (double)suiteScores.Length;
-            var (p, baseline) = TopProbabilityAt(digits, nonDigitPredictions, d);
+            var (p, baseline) = OutOfDistributionTradeOff.TopProbabilityAt(sortedDigitTop, nonDigitTop, d);
             table.AppendLine(string.Format(Ci, "{0,9:F2}  {1,14:P2}  {2,17:P1}  {3,21:F4}  {4:P1}", t, d, c, p, baseline));
         }
-        var (_, topProbabilityCatch) = TopProbabilityAt(digits, nonDigitPredictions, digitRate);
+        var (_, topProbabilityCatch) = OutOfDistributionTradeOff.TopProbabilityAt(sortedDigitTop, nonDigitTop, digitRate);
         return new NonDigitCatch(digitRate, unpreparedRate, caught, byKind, topProbabilityCatch, table.ToString());
-    }
-
-    /// <summary>The top-probability threshold that flags <paramref name="rate"/> of the digits, and the fraction of non-digits below it.</summary>
-    private static (float Threshold, double Caught) TopProbabilityAt(DigitPrediction[] digits, DigitPrediction[] nonDigits, double rate)
-    {
-        var sorted = digits.Select(p => p.Probability).Order().ToArray();
-        float threshold = sorted[Math.Clamp((int)Math.Round(rate * sorted.Length), 0, sorted.Length - 1)];
-        return (threshold, nonDigits.Count(p => p.Probability < threshold) / (double)nonDigits.Length);
     }
 }

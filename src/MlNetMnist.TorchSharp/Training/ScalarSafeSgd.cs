@@ -39,7 +39,6 @@ internal sealed class ScalarSafeSgd : SGD
                 if (buffer is null) buffer = state.momentum_buffer = grad.clone().detach().DetachFromDisposeScope();
                 else buffer.mul_(keep).add_(grad, alpha: damped);
                 grad = nesterov ? grad.add(buffer, keep) : buffer;
-                state.momentum_buffer = buffer;
             }
             param.add_(grad, alpha: rate);
         }

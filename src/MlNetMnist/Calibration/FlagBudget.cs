@@ -24,8 +24,4 @@ internal sealed class FlagBudget
     /// <summary>Whether the thresholds flag at most <see cref="Rate"/> of every group.</summary>
     public bool Allows(float[] centers, float[] thresholds) =>
         Groups.All(g => CalibrationFitting.FlaggedFraction(g, centers, thresholds) <= Rate);
-
-    /// <summary>The fraction of each group the thresholds flag.</summary>
-    public double[] Flagged(float[] centers, float[] thresholds) =>
-        Groups.Select(g => CalibrationFitting.FlaggedFraction(g, centers, thresholds)).ToArray();
 }

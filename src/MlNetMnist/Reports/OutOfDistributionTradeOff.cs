@@ -65,11 +65,11 @@ public sealed record OutOfDistributionTradeOff
         var points = Thresholds.Select(t =>
         {
             double flagged = Fraction(digitScores, s => s > t);
-            float below = sortedProbabilities[Math.Clamp((int)Math.Round(flagged * sortedProbabilities.Length), 0, sortedProbabilities.Length - 1)];
+            var (below, caught) = TopProbabilityAt(sortedProbabilities, nonDigitTopProbabilities, flagged);
             return new OutOfDistributionTradeOffPoint(t, flagged,
                 withNonDigits ? Fraction(nonDigitScores, s => s > t) : null,
                 below,
-                withNonDigits ? Fraction(nonDigitTopProbabilities, p => p < below) : null);
+                withNonDigits ? caught : null);
         }).ToArray();
         return new OutOfDistributionTradeOff
         {
@@ -78,6 +78,16 @@ public sealed record OutOfDistributionTradeOff
             NonDigitDescription = withNonDigits ? nonDigitDescription : null,
             Points = points,
         };
+    }
+
+    /// <summary>
+    /// The plain top-probability baseline: the top probability below which <paramref name="rate"/> of the digits
+    /// fall (from their sorted top probabilities), and the fraction of non-digits whose top probability is below it.
+    /// </summary>
+    internal static (float Threshold, double Caught) TopProbabilityAt(float[] sortedDigitTopProbabilities, float[] nonDigitTopProbabilities, double rate)
+    {
+        float threshold = sortedDigitTopProbabilities[Math.Clamp((int)Math.Round(rate * sortedDigitTopProbabilities.Length), 0, sortedDigitTopProbabilities.Length - 1)];
+        return (threshold, nonDigitTopProbabilities.Length == 0 ? 0 : Fraction(nonDigitTopProbabilities, p => p < threshold));
     }
 
     private static double Fraction(float[] values, Func<float, bool> predicate) => values.Count(predicate) / (double)values.Length;

@@ -60,7 +60,7 @@ public sealed class OutOfDistributionReportTests(MnistReportFixture f)
     public void NonDigitImagesGivenToTheReportAreScoredByTheModelAndCaughtPerThreshold()
     {
         var suite = NonDigitImages.Create(f.TestSet.Pixels, f.TestSet.Count, perCategory: 20, seed: 13);
-        var pixels = suite.SelectMany(s => s.Pixels.Select(v => (byte)Math.Clamp(MathF.Round(v), 0, 255))).ToArray();
+        var pixels = suite.SelectMany(s => s.Pixels.Select(ColumnReaders.ToByte)).ToArray();
         var nonDigits = new InMemoryImageDataView(pixels, 784, new uint[suite.Count]);
         var report = MetricsReport.Evaluate(f.Ml, f.LoadedModel, f.Test, new ReportOptions { NonDigitData = nonDigits, NonDigitDescription = "the test suite, 20 per kind" });
 

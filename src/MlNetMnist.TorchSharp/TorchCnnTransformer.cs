@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMnist.Calibration;
+using MlNetMnist.Data;
 using MlNetMnist.Networks;
 using MlNetMnist.Onnx;
 using MlNetMnist.Reports;
@@ -244,7 +245,7 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
     {
         if (pixels.Length != InputSize)
             throw new ArgumentException($"Expected {InputSize} pixel values, got {pixels.Length}.", nameof(pixels));
-        CheckFinite(pixels, "Predict");
+        if (FiniteValues.IndexOfNonFinite(pixels) is int bad and >= 0) throw NotFinite(pixels, bad, "Predict");
         var scores = new float[Classes];
         Score(pixels, 1, scores, []);
         return scores;
@@ -266,16 +267,12 @@ public sealed class TorchCnnTransformer : IImageClassifierModel, ISingleFeatureP
         if (source.Length != InputSize)
             throw new InvalidDataException($"Column '{FeatureColumnName}', row {row}: {source.Length} values; expected {InputSize}.");
         source.CopyTo(target);
-        CheckFinite(target, $"Column '{FeatureColumnName}', row {row}");
+        if (FiniteValues.IndexOfNonFinite(target) is int bad and >= 0) throw NotFinite(target, bad, $"Column '{FeatureColumnName}', row {row}");
     }
 
-    /// <summary>Refuses NaN and infinite pixel values, which would give NaN probabilities.</summary>
-    private static void CheckFinite(ReadOnlySpan<float> values, string where)
-    {
-        int bad = values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
-        if (bad >= 0)
-            throw new InvalidDataException($"{where}, slot {bad}: value {values[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a finite number; expected raw pixel values (0-255).");
-    }
+    /// <summary>The refusal of a NaN or infinite pixel value (it would give NaN probabilities); the message is built only then, not for every row.</summary>
+    private static InvalidDataException NotFinite(ReadOnlySpan<float> values, int bad, string where) =>
+        new InvalidDataException($"{where}, slot {bad}: value {values[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a finite number; expected raw pixel values (0-255).");
 
     /// <summary>
     /// Refuses an input whose label column is a key type other than the training label's: its keys

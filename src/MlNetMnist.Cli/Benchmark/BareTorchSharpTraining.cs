@@ -14,7 +14,8 @@ namespace MlNetMnist.Cli.Benchmark;
 /// written directly against TorchSharp (no ML.NET, no library code): the images go into one tensor,
 /// normalised once up front, shuffled with <c>randperm</c> each epoch, and trained in batches with
 /// TorchSharp's own optimiser and schedule. The clock starts with the decoded images in managed
-/// memory (as the library's <c>Fit</c> starts with them in an <c>IDataView</c>) and stops at the trained
+/// memory (as the library's <c>Fit</c> starts with them in an <c>IDataView</c>) and LibTorch not yet loaded
+/// (each run has its own process, and both load it on their first TorchSharp call), and stops at the trained
 /// network. It checks the accuracy on the evaluation images when the library run does (after every
 /// epoch, and every <c>ValidationEveryBatches</c> batches), with the clock stopped, so that both loops
 /// are interrupted alike and the bare loop has its own time to 99%. The process-wide malloc settings
@@ -68,9 +69,10 @@ internal static class BareTorchSharpTraining
     public static BenchRun Run(string config, NetworkDefinition definition, TorchCnnOptions options, BenchData data, string evaluationName)
     {
         int seed = options.Seed ?? throw new ArgumentException("The bare loop needs an explicit seed.", nameof(options));
+        // The clock starts before the first TorchSharp call, which loads LibTorch (as the library's Fit does in its own process).
+        var clock = Stopwatch.StartNew();
         SetMalloc();
         torch.set_num_threads(options.Threads ?? Environment.ProcessorCount);
-        var clock = Stopwatch.StartNew();
 
         // Data into tensors, statistics, normalisation once up front.
         using var scope = NewDisposeScope();

@@ -73,12 +73,16 @@ internal sealed record TimeToTarget(
 
 /// <summary>
 /// The bare TorchSharp loop against the library, same configuration and seeds: medians, and our
-/// overhead (positive: we are slower) end to end (training time) and in the loop (images/s).
+/// overhead (positive: we are slower) end to end (training time) and in the loop (images/s), each the
+/// median over the seeds of a library run against the bare run of the same seed, which ran right after
+/// it: the two share the machine's state of the moment, which drifts between runs minutes apart by more
+/// than the overhead measured (noisy neighbours on a shared VM).
 /// </summary>
 internal sealed record BareSummary(
     [property: JsonPropertyName("comparable")] bool Comparable,
     [property: JsonPropertyName("not_comparable")] string? NotComparable,
     [property: JsonPropertyName("train_seconds")] double TrainSeconds,
+    [property: JsonPropertyName("preparation_seconds")] double PreparationSeconds,
     [property: JsonPropertyName("loop_seconds")] double LoopSeconds,
     [property: JsonPropertyName("train_images_per_second")] double TrainImagesPerSecond,
     [property: JsonPropertyName("training_gflops_per_second")] double TrainingGflopsPerSecond,
@@ -90,12 +94,16 @@ internal sealed record BareSummary(
     public static BareSummary Of(IReadOnlyList<BenchRun> library, IReadOnlyList<BenchRun> bare)
     {
         if (bare.FirstOrDefault(r => r.NotComparable is not null) is { } refused)
-            return new BareSummary(false, refused.NotComparable, double.NaN, double.NaN, double.NaN, double.NaN, null, null, double.NaN, double.NaN);
-        double ours = Stats.Median(library.Select(r => r.TrainSeconds)), theirs = Stats.Median(bare.Select(r => r.TrainSeconds));
-        double oursRate = Stats.Median(library.Select(r => r.TrainImagesPerSecond)), theirsRate = Stats.Median(bare.Select(r => r.TrainImagesPerSecond));
-        return new BareSummary(true, null, theirs, Stats.Median(bare.Select(r => r.LoopSeconds)), theirsRate,
+            return new BareSummary(false, refused.NotComparable, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, null, null, double.NaN, double.NaN);
+        var pairs = library.Join(bare, r => r.Seed, r => r.Seed, (ours, theirs) => (Ours: ours, Theirs: theirs)).ToList();
+        if (pairs.Count == 0)
+            throw new InvalidOperationException($"The bare runs (seeds {string.Join(", ", bare.Select(r => r.Seed))}) share no seed with the library runs.");
+        return new BareSummary(true, null, Stats.Median(bare.Select(r => r.TrainSeconds)), Stats.Median(bare.Select(r => r.PreparationSeconds)),
+            Stats.Median(bare.Select(r => r.LoopSeconds)), Stats.Median(bare.Select(r => r.TrainImagesPerSecond)),
             Stats.Median(bare.Select(r => r.TrainingGflopsPerSecond)), SeedStatistics.Of(bare.Select(r => r.Accuracy).ToList()),
-            TimeToTarget.Of(bare.Select(r => r.SecondsTo99).ToList()), (ours / theirs - 1) * 100, (theirsRate / oursRate - 1) * 100);
+            TimeToTarget.Of(bare.Select(r => r.SecondsTo99).ToList()),
+            Stats.Median(pairs.Select(p => (p.Ours.TrainSeconds / p.Theirs.TrainSeconds - 1) * 100)),
+            Stats.Median(pairs.Select(p => (p.Theirs.TrainImagesPerSecond / p.Ours.TrainImagesPerSecond - 1) * 100)));
     }
 }
 

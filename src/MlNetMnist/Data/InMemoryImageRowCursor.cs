@@ -73,8 +73,7 @@ internal sealed class InMemoryImageRowCursor : DataViewRowCursor
         int size = _view.ImageSize;
         var source = _view.Pixels.AsSpan(checked((int)(_position * size)), size);
         var editor = VBufferEditor.Create(ref value, size);
-        var values = editor.Values;
-        for (int i = 0; i < size; i++) values[i] = source[i];
+        PixelBytes.ToSingle(source, editor.Values);
         value = editor.Commit();
     }
 

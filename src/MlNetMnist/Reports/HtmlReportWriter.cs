@@ -241,18 +241,20 @@ public static class HtmlReportWriter
             if (report.OutOfDistribution is not { } ood) return;
             bool withNonDigits = ood.NonDigitRows > 0;
             _html.Append("<section id=\"out-of-distribution\">\n<h2>Out-of-distribution score</h2>\n<p class=\"hint\">")
-                .Append(E("Inputs that are not a digit should be flagged for review rather than answered. The model's out-of-distribution score flags a row when it is above the threshold (0 is the calibrated one); raising the threshold flags fewer digits and catches fewer non-digits. "
+                .Append(E((withNonDigits
+                        ? "Inputs that are not a digit should be flagged for review rather than answered. The model's out-of-distribution score flags a row when it is above the threshold (0 is the calibrated one); raising the threshold flags fewer digits and catches fewer non-digits. "
+                        : "Inputs unlike the training images (for a digit model: anything that is not a digit) should be flagged for review rather than answered. The model's out-of-distribution score flags a row when it is above the threshold (0 is the calibrated one); raising the threshold flags fewer rows. ")
                     + (withNonDigits
                         ? string.Format(Ci, "Digits: the {0:N0} evaluated rows; non-digits: {1}. The last column is what the plain top probability catches when it flags as many digits.", ood.DigitRows, ood.NonDigitDescription ?? Number(ood.NonDigitRows, "N0") + " images known not to be digits")
-                        : string.Format(Ci, "Digits: the {0:N0} evaluated rows (no non-digit images were given).", ood.DigitRows))))
+                        : string.Format(Ci, "Rows: the {0:N0} evaluated rows (no images known to be out of distribution were given).", ood.DigitRows))))
                 .Append("</p>\n<div class=\"cards\">\n");
             if (ood.Calibrated is { } calibrated)
             {
-                Card("Digits flagged", Percent(calibrated.DigitsFlagged), "at the calibrated threshold", main: !withNonDigits);
+                Card(withNonDigits ? "Digits flagged" : "Rows flagged", Percent(calibrated.DigitsFlagged), "at the calibrated threshold", main: !withNonDigits);
                 if (calibrated.NonDigitsCaught is double caught) Card("Non-digits caught", Percent(caught, 1), "at the calibrated threshold", main: true);
                 if (calibrated.TopProbabilityCatch is double top) Card("Top probability catches", Percent(top, 1), "at the same rate of flagged digits");
             }
-            _html.Append("</div>\n<div class=\"scroll\"><table id=\"out-of-distribution-table\" class=\"metrics\">\n<thead><tr><th scope=\"col\">Score threshold</th><th scope=\"col\">Digits flagged</th>");
+            _html.Append("</div>\n<div class=\"scroll\"><table id=\"out-of-distribution-table\" class=\"metrics\">\n<thead><tr><th scope=\"col\">Score threshold</th><th scope=\"col\">").Append(withNonDigits ? "Digits flagged" : "Rows flagged").Append("</th>");
             if (withNonDigits) _html.Append("<th scope=\"col\">Non-digits caught</th><th scope=\"col\">Top probability below</th><th scope=\"col\">Its catch</th>");
             _html.Append("</tr></thead>\n<tbody>\n");
             foreach (var p in ood.Points)

@@ -67,11 +67,11 @@ public static class MarkdownReportWriter
         {
             md.AppendLine("## Out-of-distribution score").AppendLine();
             bool withNonDigits = ood.NonDigitRows > 0;
-            md.AppendLine(Escape(string.Format(Ci, "A row is flagged when the score is above the threshold (0 is the calibrated one). Digits: the {0:N0} evaluated rows; {1}",
-                ood.DigitRows, withNonDigits
-                    ? "non-digits: " + (ood.NonDigitDescription ?? ood.NonDigitRows.ToString("N0", Ci) + " images known not to be digits") + ". The last column is what the plain top probability catches when it flags as many digits."
-                    : "no non-digit images were given."))).AppendLine();
-            Table(md, withNonDigits ? ["Score threshold", "Digits flagged", "Non-digits caught", "Top probability below", "Its catch"] : ["Score threshold", "Digits flagged"],
+            md.AppendLine(Escape(withNonDigits
+                ? string.Format(Ci, "A row is flagged when the score is above the threshold (0 is the calibrated one). Digits: the {0:N0} evaluated rows; non-digits: {1}. The last column is what the plain top probability catches when it flags as many digits.",
+                    ood.DigitRows, ood.NonDigitDescription ?? ood.NonDigitRows.ToString("N0", Ci) + " images known not to be digits")
+                : string.Format(Ci, "A row is flagged when the score is above the threshold (0 is the calibrated one). Rows: the {0:N0} evaluated rows; no images known to be out of distribution were given.", ood.DigitRows))).AppendLine();
+            Table(md, withNonDigits ? ["Score threshold", "Digits flagged", "Non-digits caught", "Top probability below", "Its catch"] : ["Score threshold", "Rows flagged"],
                 ood.Points.Select(p => withNonDigits
                     ? new[] { p.Threshold.ToString("0.00", Ci) + (p.Threshold == 0 ? " (calibrated)" : ""), ReportFormat.Percent(p.DigitsFlagged), ReportFormat.Percent(p.NonDigitsCaught ?? 0, 1), p.TopProbabilityThreshold.ToString("0.0000", Ci), ReportFormat.Percent(p.TopProbabilityCatch ?? 0, 1) }
                     : new[] { p.Threshold.ToString("0.00", Ci) + (p.Threshold == 0 ? " (calibrated)" : ""), ReportFormat.Percent(p.DigitsFlagged) }).ToList(),

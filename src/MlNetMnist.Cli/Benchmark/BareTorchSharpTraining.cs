@@ -102,9 +102,10 @@ internal static class BareTorchSharpTraining
         clock.Start();
         double? secondsTo99 = null;
         int? epochTo99 = null;
+        long? imagesTo99 = null;
         var accuracyPerEpoch = new List<double>();
         double checkSeconds = 0;
-        double Check(int epoch)
+        double Check(int epoch, long images)
         {
             clock.Stop();
             var checkWatch = System.Diagnostics.Stopwatch.StartNew();
@@ -112,7 +113,7 @@ internal static class BareTorchSharpTraining
             model.train();
             checkSeconds += checkWatch.Elapsed.TotalSeconds;
             if (secondsTo99 is null && accuracy >= BenchRunner.Target)
-                (secondsTo99, epochTo99) = (clock.Elapsed.TotalSeconds, epoch);
+                (secondsTo99, epochTo99, imagesTo99) = (clock.Elapsed.TotalSeconds, epoch, images);
             clock.Start();
             return accuracy;
         }
@@ -135,12 +136,12 @@ internal static class BareTorchSharpTraining
                 if (options.Schedule == LearningRateSchedule.OneCycle) scheduler!.step();
                 lossSum += loss.ToDouble() * (end - start);
                 batchesDone++;
-                if (options.ValidationEveryBatches is int every && batchesDone % every == 0 && end < n) Check(epoch);
+                if (options.ValidationEveryBatches is int every && batchesDone % every == 0 && end < n) Check(epoch, (epoch - 1) * n + end);
             }
             if (options.Schedule == LearningRateSchedule.Step) scheduler!.step();
             _ = lossSum;
             batchesDone = 0;
-            accuracyPerEpoch.Add(Check(epoch));
+            accuracyPerEpoch.Add(Check(epoch, epoch * n));
         }
         clock.Stop();
         double total = clock.Elapsed.TotalSeconds, loop = total - preparation;
@@ -149,7 +150,7 @@ internal static class BareTorchSharpTraining
         double flops = NetworkFlops.Training(definition);
         double rate = n * options.Epochs / loop;
         return new BenchRun(config, BenchRun.BareTorchSharp, seed, evaluationName, data.Train.Count, data.Evaluation.Count,
-            total, preparation, loop, checkSeconds, secondsTo99, epochTo99, options.Epochs, accuracy, accuracyPerEpoch, rate, flops, rate * flops / 1e9, null, BenchRunner.PeakResidentMegabytes());
+            total, preparation, loop, checkSeconds, secondsTo99, epochTo99, options.Epochs, accuracy, accuracyPerEpoch, rate, flops, rate * flops / 1e9, null, BenchRunner.PeakResidentMegabytes(), ImagesTo99: imagesTo99);
     }
 
     private static (Tensor X, Tensor Y) ToTensors(byte[] pixels, byte[] labels, int count, int imageSize)

@@ -25,6 +25,7 @@ namespace MlNetMnist.Cli.Benchmark;
 /// <param name="PeakRssMb">Peak resident memory of the run's process.</param>
 /// <param name="NotComparable">Why a bare run was not made (its recipe has something the bare loop does not mirror); null otherwise.</param>
 /// <param name="TtaAccuracy">Accuracy with test-time augmentation (<see cref="TestTimeAugmentation"/>; library runs only), never mixed into <paramref name="Accuracy"/>.</param>
+/// <param name="ImagesTo99">Training images (counting repeats over epochs) gone through the network when the accuracy first reached 99% (an ensemble: every member's, once all are trained); null: not reached. Unlike <paramref name="SecondsTo99"/>, independent of the machine's speed of the moment.</param>
 internal sealed record BenchRun(
     [property: JsonPropertyName("config")] string Config,
     [property: JsonPropertyName("kind")] string Kind,
@@ -47,7 +48,8 @@ internal sealed record BenchRun(
     [property: JsonPropertyName("scoring")] ScoringFigures? Scoring,
     [property: JsonPropertyName("peak_rss_mb")] double PeakRssMb,
     [property: JsonPropertyName("not_comparable")] string? NotComparable = null,
-    [property: JsonPropertyName("tta_accuracy")] double? TtaAccuracy = null)
+    [property: JsonPropertyName("tta_accuracy")] double? TtaAccuracy = null,
+    [property: JsonPropertyName("images_to_99")] long? ImagesTo99 = null)
 {
     public const string Library = "library";
     public const string BareTorchSharp = "bare-torchsharp";

@@ -84,27 +84,43 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log, bool liv
             // included). An ensemble's accuracy exists only once all members are trained: reached at the end, or not.
             double? secondsTo99;
             int? epochTo99;
+            long? imagesTo99 = null;
             if (config.IsEnsemble)
             {
                 secondsTo99 = accuracy >= Target ? trainSeconds : null;
                 epochTo99 = accuracy >= Target ? options.Epochs : null;
+                imagesTo99 = accuracy >= Target ? images : null;
             }
             else
             {
                 var first = histories[0].FirstReaching(Target);
                 secondsTo99 = first is { } f ? histories[0].PreparationTime.TotalSeconds + f.TrainingTime.TotalSeconds : null;
                 epochTo99 = first?.Epoch;
+                imagesTo99 = ImagesToFirstReaching(histories[0], Target, data.Train.Count, options.BatchSize);
             }
             double rate = images / loop;
             return new BenchRun(config.Name, BenchRun.Library, seed, settings.EvaluationName, data.Train.Count, data.Evaluation.Count,
                 trainSeconds, preparation, loop, checks, secondsTo99, epochTo99, histories[0].Epochs.Count, accuracy,
                 histories[0].Epochs.Select(p => p.ValidationAccuracy ?? double.NaN).ToList(), rate, flops, rate * flops / 1e9,
-                scoring, PeakResidentMegabytes(), TtaAccuracy: tta);
+                scoring, PeakResidentMegabytes(), TtaAccuracy: tta, ImagesTo99: imagesTo99);
         }
         finally
         {
             ((IDisposable)classifier).Dispose();
         }
+    }
+
+    /// <summary>
+    /// Training images gone through the network (repeats over epochs counted) at the first check or epoch end
+    /// at or above <paramref name="target"/> (the one <see cref="TrainingHistory.FirstReaching"/> finds), or null.
+    /// </summary>
+    internal static long? ImagesToFirstReaching(TrainingHistory history, double target, long trainRows, int batchSize)
+    {
+        var atChecks = history.Checks.Where(c => c.ValidationAccuracy >= target)
+            .Select(c => (c.TrainingTime, Images: (c.Epoch - 1) * trainRows + Math.Min(c.Batch * batchSize, trainRows)));
+        var atEpochs = history.Epochs.Where(e => e.ValidationAccuracy >= target).Select(e => (e.TrainingTime, Images: e.Epoch * trainRows));
+        var reached = atChecks.Concat(atEpochs).ToList();
+        return reached.Count == 0 ? null : reached.MinBy(r => r.TrainingTime).Images;
     }
 
     /// <summary>The bare TorchSharp run of the same configuration and seed (see <see cref="BareTorchSharpTraining"/>).</summary>

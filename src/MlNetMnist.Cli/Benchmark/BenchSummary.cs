@@ -18,6 +18,7 @@ internal sealed record BenchSummary(
     [property: JsonPropertyName("preparation_seconds")] double PreparationSeconds,
     [property: JsonPropertyName("loop_seconds")] double LoopSeconds,
     [property: JsonPropertyName("seconds_to_99")] TimeToTarget SecondsTo99,
+    [property: JsonPropertyName("images_to_99")] TimeToTarget ImagesTo99,
     [property: JsonPropertyName("train_images_per_second")] double TrainImagesPerSecond,
     [property: JsonPropertyName("training_flops_per_image")] double TrainingFlopsPerImage,
     [property: JsonPropertyName("training_gflops_per_second")] double TrainingGflopsPerSecond,
@@ -38,6 +39,7 @@ internal sealed record BenchSummary(
             library.All(r => r.TtaAccuracy is not null) ? SeedStatistics.Of(library.Select(r => r.TtaAccuracy!.Value).ToList()) : null,
             Median(r => r.TrainSeconds), Median(r => r.PreparationSeconds), Median(r => r.LoopSeconds),
             TimeToTarget.Of(library.Select(r => r.SecondsTo99).ToList()),
+            TimeToTarget.Of(library.Select(r => (double?)r.ImagesTo99).ToList()),
             Median(r => r.TrainImagesPerSecond), library[0].TrainingFlopsPerImage, Median(r => r.TrainingGflopsPerSecond),
             bare.Count == 0 ? null : BareSummary.Of(library, bare),
             library.All(r => r.Scoring is not null) ? ScoringSummary.Of(library.Select(r => r.Scoring!).ToList()) : null,
@@ -56,8 +58,8 @@ internal sealed record SeedStatistics(
 }
 
 /// <summary>
-/// The time to a target accuracy over seeds: every seed's time (null where it was not reached), the
-/// misses, and the mean, which exists only when every seed reached the target (a miss has no time).
+/// The time to a target accuracy over seeds (in seconds, or in training images): every seed's time (null where
+/// it was not reached), the misses, and the mean, which exists only when every seed reached the target (a miss has no time).
 /// </summary>
 internal sealed record TimeToTarget(
     [property: JsonPropertyName("mean")] double? Mean,

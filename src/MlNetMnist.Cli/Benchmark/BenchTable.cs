@@ -103,7 +103,14 @@ internal static class BenchTable
             ? string.Format(Ci, "99% sooner: {0} reaches 99% in {1:F1} s (mean over seeds), {2:F2}x the {3:F1} s of {4} (the 0.1 default recipe) in this same run.",
                 current.Name, now, now / before, before, previous.Name)
             : $"99% sooner: no ratio, {current.Name} {MeanTime(current.SecondsTo99)} and {previous.Name} {MeanTime(previous.SecondsTo99)} (a ratio needs every seed of both to reach 99%).");
+        if (current.ImagesTo99.Mean is double images && previous.ImagesTo99.Mean is double previousImages)
+            output.WriteLine(string.Format(Ci, "In training images, which the machine's speed of the moment does not change: {0:N0} against {1:N0} (mean over seeds), {2:F2}x; per seed {3} against {4}.",
+                images, previousImages, images / previousImages, PerSeedImages(current.ImagesTo99), PerSeedImages(previous.ImagesTo99)));
     }
+
+    /// <summary>Every seed's training images to 99%, <c>miss</c> where it was not reached.</summary>
+    public static string PerSeedImages(TimeToTarget images) =>
+        string.Join(" / ", images.PerSeed.Select(t => t is double v ? v.ToString("N0", Ci) : "miss"));
 
     /// <summary>The mean time to 99%, or how many seeds missed it.</summary>
     public static string MeanTime(TimeToTarget time) =>

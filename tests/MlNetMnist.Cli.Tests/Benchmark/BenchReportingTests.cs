@@ -2,6 +2,7 @@ using MlNetMnist.Cli;
 using MlNetMnist.Cli.Benchmark;
 using MlNetMnist.Cli.Commands;
 using MlNetMnist.Networks;
+using MlNetMnist.Training;
 
 namespace MlNetMnist.Tests.Cli.Benchmark;
 
@@ -153,6 +154,44 @@ public class BenchReportingTests
         Assert.Null(BareTorchSharpTraining.NotComparable(TorchCnnPresets.Mlp()));
         Assert.Contains("Augmentation", BareTorchSharpTraining.NotComparable(TorchCnnPresets.Accurate()));
         Assert.Contains("EarlyStoppingPatience", BareTorchSharpTraining.NotComparable(new TorchCnnOptions { EarlyStoppingPatience = 2 }));
+    }
+
+    [Fact]
+    public void ImagesTo99CountTheImagesOfTheFirstCheckOrEpochEndAtTheTarget()
+    {
+        static TrainingProgress Epoch(int epoch, double accuracy, double seconds) =>
+            new(epoch, 3, 0.1, 0.99, 0.05, accuracy, 0.01, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(seconds), 1000, TimeSpan.FromSeconds(seconds));
+        var history = new TrainingHistory();
+        history.Add(new ValidationCheck(1, 50, TimeSpan.FromSeconds(2), 0.1, 0.985));
+        history.Add(Epoch(1, 0.988, 4));
+        history.Add(new ValidationCheck(2, 50, TimeSpan.FromSeconds(6), 0.1, 0.9905)); // the first at 99%
+        history.Add(Epoch(2, 0.992, 8));
+        // 1,000 training images, batches of 10: epoch 1 whole, then 50 batches of epoch 2.
+        Assert.Equal(1000 + 500, BenchRunner.ImagesToFirstReaching(history, 0.99, 1000, 10));
+        Assert.Equal(2000, BenchRunner.ImagesToFirstReaching(history, 0.991, 1000, 10)); // only the end of epoch 2 reached it
+        Assert.Null(BenchRunner.ImagesToFirstReaching(history, 0.995, 1000, 10));
+        // The last batch of an epoch may be short: a check never counts more than the epoch's images.
+        history.Add(new ValidationCheck(3, 101, TimeSpan.FromSeconds(9), 0.1, 0.999));
+        Assert.Equal(3000, BenchRunner.ImagesToFirstReaching(history, 0.999, 1000, 10));
+    }
+
+    [Fact]
+    public void TheSoonerRatioIsAlsoGivenInTrainingImages()
+    {
+        BenchSummary Of(string name, long?[] images) => BenchSummary.Of(name, "recipe",
+            images.Select((n, i) => Run(i + 1, 0.991, n is null ? null : 5.0 + i) with { Config = name, ImagesTo99 = n }).ToList());
+        var current = Of("fast", [60_000, 70_000, 80_000]);
+        var previous = Of(BenchConfig.PreviousFast.Name, [100_000, 100_000, 100_000]);
+        Assert.Equal(70_000, current.ImagesTo99.Mean!.Value, 9);
+
+        var writer = new StringWriter();
+        BenchTable.Write(writer, [current, previous], "test machine", "mlnetmnist bench");
+        Assert.Contains("In training images, which the machine's speed of the moment does not change: 70,000 against 100,000 (mean over seeds), 0.70x; per seed 60,000 / 70,000 / 80,000 against 100,000 / 100,000 / 100,000.", writer.ToString());
+
+        var missed = Of("fast", [60_000, null, 80_000]);
+        writer = new StringWriter();
+        BenchTable.Write(writer, [missed, previous], "test machine", "mlnetmnist bench");
+        Assert.DoesNotContain("In training images", writer.ToString()); // a miss has no count: no ratio
     }
 
     private static string Table(BenchSummary summary)

@@ -50,7 +50,7 @@ internal sealed record BenchData(MnistSet Train, MnistSet Evaluation)
     public float[] EvaluationPixels()
     {
         var values = new float[Evaluation.Pixels.Length];
-        for (int i = 0; i < values.Length; i++) values[i] = Evaluation.Pixels[i];
+        PixelBytes.ToSingle(Evaluation.Pixels, values);
         return values;
     }
 }

@@ -114,14 +114,10 @@ internal sealed class BenchRunner(string dataDirectory, TextWriter log, bool liv
     /// Training images gone through the network (repeats over epochs counted) at the first check or epoch end
     /// at or above <paramref name="target"/> (the one <see cref="TrainingHistory.FirstReaching"/> finds), or null.
     /// </summary>
-    internal static long? ImagesToFirstReaching(TrainingHistory history, double target, long trainRows, int batchSize)
-    {
-        var atChecks = history.Checks.Where(c => c.ValidationAccuracy >= target)
-            .Select(c => (c.TrainingTime, Images: (c.Epoch - 1) * trainRows + Math.Min(c.Batch * batchSize, trainRows)));
-        var atEpochs = history.Epochs.Where(e => e.ValidationAccuracy >= target).Select(e => (e.TrainingTime, Images: e.Epoch * trainRows));
-        var reached = atChecks.Concat(atEpochs).ToList();
-        return reached.Count == 0 ? null : reached.MinBy(r => r.TrainingTime).Images;
-    }
+    internal static long? ImagesToFirstReaching(TrainingHistory history, double target, long trainRows, int batchSize) =>
+        history.FirstReachingPoint(target) is { } first
+            ? (first.Epoch - 1) * trainRows + (first.Batch is long batch ? Math.Min(batch * batchSize, trainRows) : trainRows)
+            : null;
 
     /// <summary>The bare TorchSharp run of the same configuration and seed (see <see cref="BareTorchSharpTraining"/>).</summary>
     public BenchRun RunBare(BenchConfig config, BenchSettings settings, int seed)

@@ -22,10 +22,17 @@ public sealed class TrainingHistory
     /// never did.
     /// </summary>
     /// <param name="accuracy">The accuracy (0-1).</param>
-    public (int Epoch, TimeSpan TrainingTime)? FirstReaching(double accuracy)
+    public (int Epoch, TimeSpan TrainingTime)? FirstReaching(double accuracy) =>
+        FirstReachingPoint(accuracy) is { } first ? (first.Epoch, first.TrainingTime) : null;
+
+    /// <summary>
+    /// As <see cref="FirstReaching"/>, with where in the epoch: the batches of the epoch done at a mid-epoch
+    /// check, or null at the end of the epoch.
+    /// </summary>
+    internal (int Epoch, long? Batch, TimeSpan TrainingTime)? FirstReachingPoint(double accuracy)
     {
-        var atChecks = _checks.Where(c => c.ValidationAccuracy >= accuracy).Select(c => (c.Epoch, c.TrainingTime));
-        var atEpochs = _epochs.Where(e => e.ValidationAccuracy >= accuracy).Select(e => (e.Epoch, e.TrainingTime));
+        var atChecks = _checks.Where(c => c.ValidationAccuracy >= accuracy).Select(c => (c.Epoch, (long?)c.Batch, c.TrainingTime));
+        var atEpochs = _epochs.Where(e => e.ValidationAccuracy >= accuracy).Select(e => (e.Epoch, (long?)null, e.TrainingTime));
         var reached = atChecks.Concat(atEpochs).ToList();
         return reached.Count == 0 ? null : reached.MinBy(r => r.TrainingTime);
     }

@@ -13,6 +13,35 @@ internal sealed class ScalarSafeAdam : Adam
     public ScalarSafeAdam(IEnumerable<Parameter> parameters, double learningRate, double weightDecay)
         : base(parameters, learningRate, weight_decay: weightDecay)
     {
+        if (_parameter_groups.Count == 1)
+        {
+            var group = _parameter_groups[0].Parameters.ToList();
+            _flat = FlatAdamMoments.TryCreate(group, (i, expAvg, expAvgSq) =>
+            {
+                var state = (State)_state[group[i].Handle];
+                state.exp_avg.Dispose();
+                state.exp_avg = expAvg;
+                state.exp_avg_sq.Dispose();
+                state.exp_avg_sq = expAvgSq;
+            });
+        }
+    }
+
+    /// <summary>The parameters, gradients and moments laid out flat (<see cref="FlatAdamMoments"/>), or null.</summary>
+    private readonly FlatAdamMoments? _flat;
+
+    /// <summary>Zeroes every gradient in place (in one call when the parameters are flat).</summary>
+    public override void zero_grad()
+    {
+        if (_flat is null) base.zero_grad();
+        else _flat.Parameters.ZeroGradients();
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _flat?.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>One Adam update of every parameter with a gradient (L2 weight decay added to the gradient, bias-corrected moments).</summary>
@@ -23,6 +52,15 @@ internal sealed class ScalarSafeAdam : Adam
         bool amsgrad = options.amsgrad!.Value, maximize = options.maximize!.Value;
         using var decay = weightDecay.ToScalar();
         using var adam = new AdamStep(options.beta1!.Value, options.beta2!.Value, options.eps!.Value);
+        if (_flat is { } flat && !amsgrad && !maximize)
+        {
+            long step = NextStep(group);
+            var (values, gradients) = (flat.Parameters.Values, flat.Parameters.Gradients);
+            var grad = weightDecay != 0 ? gradients.add(values, decay) : gradients;
+            Tensor? noMaximum = null;
+            adam.Apply(values, grad, grad, step, lr, flat.ExpAvg, flat.ExpAvgSq, ref noMaximum, amsgrad: false);
+            return;
+        }
         foreach (var param in group.Parameters)
         {
             var state = (State)_state[param.Handle];
@@ -34,4 +72,12 @@ internal sealed class ScalarSafeAdam : Adam
             adam.Apply(param, grad, grad.conj(), state.step, lr, state.exp_avg, state.exp_avg_sq, ref state.max_exp_avg_sq, amsgrad);
         }
     }, closure);
+
+    /// <summary>Counts one more step in every parameter's state (all the same, as they are updated together); returns it.</summary>
+    private long NextStep(ParamGroup group)
+    {
+        long step = 0;
+        foreach (var param in group.Parameters) step = ++((State)_state[param.Handle]).step;
+        return step;
+    }
 }

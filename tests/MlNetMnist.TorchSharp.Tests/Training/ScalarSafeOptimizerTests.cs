@@ -62,4 +62,69 @@ public class ScalarSafeOptimizerTests
         Assert.Equal(theirs.data<float>().ToArray(), ours.data<float>().ToArray());
         Assert.NotEqual(initial, ours.data<float>().ToArray());
     }
+
+    /// <summary>
+    /// Several parameters of different shapes (laid out flat, <see cref="FlatParameters"/>): every update
+    /// bit-identical to TorchSharp's optimiser on separate tensors, including after the state is saved half
+    /// way and loaded into a new optimiser over copies of the parameters; the parameters stay the tensors the
+    /// caller holds (a module's weights keep training) and zero_grad zeroes every gradient.
+    /// </summary>
+    [Theory]
+    [InlineData("adamw", 0.0)]
+    [InlineData("adamw", 0.01)]
+    [InlineData("adam", 0.0)]
+    [InlineData("adam", 0.01)]
+    public void FlatUpdatesOfSeveralParametersAreBitIdenticalToTorchSharps(string kind, double weightDecay)
+    {
+        LibTorchNative.EnsureLoaded();
+        var random = new Random(7);
+        long[][] shapes = [[3, 4], [5], [2, 3, 3], [1]];
+        var initial = shapes.Select(s => Enumerable.Range(0, (int)s.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)random.NextDouble() - 0.5f).ToArray()).ToArray();
+        Parameter[] NewParameters() => shapes.Select((s, i) => new Parameter(tensor(initial[i], s))).ToArray();
+        optim.Optimizer Ours(Parameter[] p) => kind == "adamw" ? new ScalarSafeAdamW(p, 0.03, weightDecay) : new ScalarSafeAdam(p, 0.03, weightDecay);
+        var ours = NewParameters();
+        var theirs = NewParameters();
+        var safe = Ours(ours);
+        using optim.Optimizer reference = kind == "adamw" ? optim.AdamW(theirs, 0.03, weight_decay: weightDecay) : optim.Adam(theirs, 0.03, weight_decay: weightDecay);
+        var gradients = Enumerable.Range(0, 200).Select(_ => shapes.Select((s, i) => Enumerable.Range(0, initial[i].Length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray()).ToArray();
+
+        void Step(Parameter[] parameters, optim.Optimizer optimizer, float[][] g)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            Assert.All(parameters, p => Assert.True(p.grad is null || p.grad.abs().max().ToSingle() == 0));
+            parameters.Select((p, i) => (p * tensor(g[i], shapes[i])).sum()).Aggregate((a, b) => a + b).backward();
+            optimizer.step();
+        }
+
+        for (int step = 0; step < 100; step++)
+        {
+            Step(ours, safe, gradients[step]);
+            Step(theirs, reference, gradients[step]);
+        }
+        // Half way: the state saved, loaded into a new optimiser over copies of the parameters.
+        using var saved = new MemoryStream();
+        using (var writer = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true))
+            ((OptimizerHelper)safe).save_state_dict(writer);
+        var resumed = NewParameters();
+        using (no_grad())
+            for (int i = 0; i < resumed.Length; i++) resumed[i].copy_(ours[i]);
+        using var resumedOptimizer = Ours(resumed);
+        saved.Position = 0;
+        using (var reader = new BinaryReader(saved))
+            ((OptimizerHelper)resumedOptimizer).load_state_dict(reader);
+        safe.Dispose();
+
+        for (int step = 100; step < 200; step++)
+        {
+            Step(resumed, resumedOptimizer, gradients[step]);
+            Step(theirs, reference, gradients[step]);
+        }
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            Assert.Equal(shapes[i], resumed[i].shape);
+            Assert.Equal(theirs[i].data<float>().ToArray(), resumed[i].data<float>().ToArray());
+            Assert.NotEqual(initial[i], resumed[i].data<float>().ToArray());
+        }
+    }
 }

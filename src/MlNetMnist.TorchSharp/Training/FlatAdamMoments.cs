@@ -21,17 +21,27 @@ internal sealed class FlatAdamMoments : IDisposable
     }
 
     /// <summary>
-    /// The flat layout of <paramref name="parameters"/>, handing each parameter's index and its views of the
-    /// two moments to <paramref name="bind"/> (which puts them into the optimiser's state); null when the
-    /// parameters cannot share one tensor (<see cref="FlatParameters.TryCreate"/>).
+    /// The flat layout of an optimiser's parameters when it has one parameter group, handing each parameter
+    /// and its views of the two moments to <paramref name="bind"/> (which puts them into the optimiser's
+    /// state, see <see cref="Rebind"/>); null with several groups or when the parameters cannot share one
+    /// tensor (<see cref="FlatParameters.TryCreate"/>).
     /// </summary>
-    public static FlatAdamMoments? TryCreate(IList<Parameter> parameters, Action<int, Tensor, Tensor> bind)
+    public static FlatAdamMoments? TryCreate(IList<ParamGroup> groups, Action<Parameter, Tensor, Tensor> bind)
     {
+        if (groups.Count != 1) return null;
+        var parameters = groups[0].Parameters.ToList();
         if (FlatParameters.TryCreate(parameters) is not { } flat) return null;
         var moments = new FlatAdamMoments(flat);
         for (int i = 0; i < parameters.Count; i++)
-            bind(i, flat.ViewOf(moments.ExpAvg, i), flat.ViewOf(moments.ExpAvgSq, i));
+            bind(parameters[i], flat.ViewOf(moments.ExpAvg, i), flat.ViewOf(moments.ExpAvgSq, i));
         return moments;
+    }
+
+    /// <summary>Disposes a state tensor the optimiser made and returns the flat view that replaces it (values: zero in both).</summary>
+    public static Tensor Rebind(Tensor own, Tensor view)
+    {
+        own.Dispose();
+        return view;
     }
 
     /// <summary>The parameters and their gradients, flat.</summary>

@@ -17,18 +17,11 @@ internal sealed class ScalarSafeAdamW : AdamW
     public ScalarSafeAdamW(IEnumerable<Parameter> parameters, double learningRate, double weightDecay)
         : base(parameters, learningRate, weight_decay: weightDecay)
     {
-        if (_parameter_groups.Count == 1)
+        _flat = FlatAdamMoments.TryCreate(_parameter_groups, (parameter, expAvg, expAvgSq) =>
         {
-            var group = _parameter_groups[0].Parameters.ToList();
-            _flat = FlatAdamMoments.TryCreate(group, (i, expAvg, expAvgSq) =>
-            {
-                var state = (State)_state[group[i].Handle];
-                state.exp_avg.Dispose();
-                state.exp_avg = expAvg;
-                state.exp_avg_sq.Dispose();
-                state.exp_avg_sq = expAvgSq;
-            });
-        }
+            var state = (State)_state[parameter.Handle];
+            (state.exp_avg, state.exp_avg_sq) = (FlatAdamMoments.Rebind(state.exp_avg, expAvg), FlatAdamMoments.Rebind(state.exp_avg_sq, expAvgSq));
+        });
     }
 
     /// <summary>The parameters, gradients and moments laid out flat (<see cref="FlatAdamMoments"/>), or null.</summary>

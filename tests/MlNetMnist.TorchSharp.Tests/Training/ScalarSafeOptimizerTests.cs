@@ -80,28 +80,11 @@ public class ScalarSafeOptimizerTests
         var random = new Random(7);
         long[][] shapes = [[3, 4], [5], [2, 3, 3], [1]];
         var initial = shapes.Select(s => Enumerable.Range(0, (int)s.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)random.NextDouble() - 0.5f).ToArray()).ToArray();
-        var owned = new List<Parameter>();
-        Parameter[] NewParameters()
-        {
-            var created = shapes.Select((s, i) => new Parameter(tensor(initial[i], s))).ToArray();
-            owned.AddRange(created);
-            return created;
-        }
-        try
-        {
-            RunAndCompare(kind, weightDecay, random, shapes, initial, NewParameters);
-        }
-        finally
-        {
-            foreach (var parameter in owned) parameter.Dispose();
-        }
-    }
-
-    private static void RunAndCompare(string kind, double weightDecay, Random random, long[][] shapes, float[][] initial, Func<Parameter[]> newParameters)
-    {
+        using var owned = new OwnedParameters();
+        Parameter[] NewParameters() => owned.Add(shapes.Select((s, i) => new Parameter(tensor(initial[i], s))).ToArray());
         optim.Optimizer Ours(Parameter[] p) => kind == "adamw" ? new ScalarSafeAdamW(p, 0.03, weightDecay) : new ScalarSafeAdam(p, 0.03, weightDecay);
-        var ours = newParameters();
-        var theirs = newParameters();
+        var ours = NewParameters();
+        var theirs = NewParameters();
         var safe = Ours(ours);
         using optim.Optimizer reference = kind == "adamw" ? optim.AdamW(theirs, 0.03, weight_decay: weightDecay) : optim.Adam(theirs, 0.03, weight_decay: weightDecay);
         var gradients = Enumerable.Range(0, 200).Select(_ => shapes.Select((s, i) => Enumerable.Range(0, initial[i].Length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray()).ToArray();
@@ -124,7 +107,7 @@ public class ScalarSafeOptimizerTests
         using var saved = new MemoryStream();
         using (var writer = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true))
             ((OptimizerHelper)safe).save_state_dict(writer);
-        var resumed = newParameters();
+        var resumed = NewParameters();
         using (no_grad())
             for (int i = 0; i < resumed.Length; i++) resumed[i].copy_(ours[i]);
         using var resumedOptimizer = Ours(resumed);
@@ -143,6 +126,23 @@ public class ScalarSafeOptimizerTests
             Assert.Equal(shapes[i], resumed[i].shape);
             Assert.Equal(theirs[i].data<float>().ToArray(), resumed[i].data<float>().ToArray());
             Assert.NotEqual(initial[i], resumed[i].data<float>().ToArray());
+        }
+    }
+
+    /// <summary>The parameters a test creates, disposed together when it ends (passed or failed).</summary>
+    private sealed class OwnedParameters : IDisposable
+    {
+        private readonly List<Parameter> _parameters = [];
+
+        public Parameter[] Add(Parameter[] parameters)
+        {
+            _parameters.AddRange(parameters);
+            return parameters;
+        }
+
+        public void Dispose()
+        {
+            foreach (var parameter in _parameters) parameter.Dispose();
         }
     }
 }

@@ -22,4 +22,11 @@ public sealed record ReportFiles(
     /// <summary>All the files, the HTML first.</summary>
     public IEnumerable<string> All =>
         new[] { Html, Markdown, Json, ConfusionMatrixCsv, PerClassCsv, ConfusionsCsv, ConfusionMatrixPng, TrainingCurvesPng }.OfType<string>();
+
+    // The record's printed form lists the files, not the type of the sequence <see cref="All"/> is.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.AppendJoin(", ", All);
+        return true;
+    }
 }

@@ -117,6 +117,10 @@ public sealed class ReportWriterTests(MnistReportFixture f)
     }
 
     [Fact]
+    public void TheWrittenFilesPrintAsTheirPaths() =>
+        Assert.Equal($"ReportFiles {{ {string.Join(", ", f.Files.All)} }}", f.Files.ToString());
+
+    [Fact]
     public void HtmlIsOneSelfContainedPageWithEverySection()
     {
         string html = File.ReadAllText(f.Files.Html);

@@ -122,7 +122,12 @@ internal sealed class TrainCommand
         if (Directory.Exists(modelPath)) throw new UsageException($"--model {modelPath} is a folder; expected a file path such as model.zip.");
         var options = Training.ToTorchCnnOptions(parseResult);
         var live = _console.NewLiveProgress();
-        options.Progress = progress => live.WriteLine(progress.ToString());
+        options.Progress = progress =>
+        {
+            live.WriteLine(progress.ToString());
+            // The trainer's warnings (pixels not 0-255, a run that has not learnt) come with the epoch reports.
+            foreach (string warning in progress.Warnings) _console.Error.WriteLine($"warning: {warning}");
+        };
         if (live.Enabled) options.BatchProgress = batch => live.Update(batch.ToString());
         using var checkpoint = Checkpoints.Apply(parseResult, options, modelPath, output);
         if (ensemble is not null)

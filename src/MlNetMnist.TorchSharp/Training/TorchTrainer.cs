@@ -75,6 +75,8 @@ internal sealed class TorchTrainer
                 watch.Elapsed, clock.Total, (train.Count - rowsBefore) / (clock.Training - trainedBefore).TotalSeconds,
                 clock.Training);
             s.History.SelectedEpoch = epoch;
+            if (epoch == o.Epochs && LearningCheck.Describe(progress, definition.Classes, s.BatchesPerEpoch, o.BatchSize) is { } notLearnt)
+                _log.Warning(notLearnt);
             _log.Epoch(progress);
 
             s.Random.EndEpoch();

@@ -102,18 +102,48 @@ public sealed class GuardRailTests(ITestOutputHelper output)
 
         using var model = (TorchCnnTransformer)pipeline.Fit(raw).LastTransformer;
 
-        string warning = Assert.Single(model.History.Warnings);
-        output.WriteLine(warning);
+        foreach (string w in model.History.Warnings) output.WriteLine(w);
+        string warning = model.History.Warnings[0];
         Assert.StartsWith("Column 'Features' holds values from 0 to 1; TorchCnn expects raw pixel values 0-255", warning, StringComparison.Ordinal);
         Assert.Contains("the fixed normalisation (NormalizationMean 0.1307, NormalizationStd 0.3081, as in the classic preset) assumes them", warning, StringComparison.Ordinal);
         Assert.Contains("NormalizeMinMax", warning, StringComparison.Ordinal);
-        Assert.Equal([warning], warnings);
-        Assert.Equal([warning], progress[0].Warnings);
+        // And, as it says, the one epoch does not learn: the end-of-training check says so too, in the same three places.
+        Assert.Equal(2, model.History.Warnings.Count);
+        Assert.StartsWith("The network has not learnt: after 1 epoch (4 optimiser steps of 64 rows)", model.History.Warnings[1], StringComparison.Ordinal);
+        Assert.Equal(model.History.Warnings, warnings);
+        Assert.Equal(model.History.Warnings, progress[0].Warnings);
 
-        // Raw pixels raise no warning.
-        using var clean = ml.MulticlassClassification.Trainers.TorchCnn(new TorchCnnOptions { Network = NetworkArchitecture.Mlp, Epochs = 1, Threads = 2 })
+        // Raw pixels raise no warning (and 16 steps of 32 rows learn enough not to be at chance).
+        using var clean = ml.MulticlassClassification.Trainers.TorchCnn(new TorchCnnOptions { Network = NetworkArchitecture.Mlp, Epochs = 2, BatchSize = 32, Threads = 2 })
             .Fit(ml.Transforms.Conversion.MapValueToKey("Label").Fit(raw).Transform(raw));
         Assert.Empty(clean.History.Warnings);
+    }
+
+    [Fact]
+    public void ARunThatEndsAtChanceWarnsInTheLogTheProgressAndTheHistory()
+    {
+        // MNIST images with labels drawn at random (independent of the images): nothing to learn, so the
+        // last epoch ends at the level of guessing. 512 rows, batch 128: 4 optimiser steps per epoch.
+        var ml = new MLContext(seed: 1);
+        var warnings = new ConcurrentQueue<string>();
+        ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning && e.Source.StartsWith("TorchCnn", StringComparison.Ordinal)) warnings.Enqueue(e.RawMessage); };
+        var set = MnistData.LoadSet(TestData.MnistDirectory, MnistSplit.Train, maxRows: 512);
+        var random = new Random(5);
+        var data = new InMemoryImageDataView(set.Pixels, set.ImageSize, set.Labels.Select(_ => (uint)random.Next(10)).ToArray());
+        var progress = new List<TrainingProgress>();
+        var options = new TorchCnnOptions { Epochs = 2, Threads = 2, Progress = progress.Add };
+
+        using var model = (TorchCnnTransformer)ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.TorchCnn(options)).Fit(data).LastTransformer;
+
+        string warning = Assert.Single(model.History.Warnings);
+        output.WriteLine(warning);
+        Assert.StartsWith("The network has not learnt: after 2 epochs (8 optimiser steps of 128 rows) the training loss ", warning, StringComparison.Ordinal);
+        Assert.Contains("(ln 10 = 2.3)", warning, StringComparison.Ordinal);
+        Assert.Contains("raise TorchCnnOptions.Epochs (to about 125, for some 500 steps)", warning, StringComparison.Ordinal);
+        Assert.Equal([warning], warnings);
+        Assert.Empty(progress[0].Warnings);
+        Assert.Equal([warning], progress[1].Warnings); // with the last epoch's report
     }
 
     [Fact]

@@ -7,10 +7,14 @@ namespace DigitWebApp;
 /// <summary>
 /// <c>POST /api/read-number</c>: the image (a drawing or a photo of a row of digits) in the body; the
 /// digits read, the status, and each digit's label, probability, status and box (in the image's pixels).
-/// Takes <c>?model=NAME</c> like the prediction endpoints; errors are ProblemDetails.
+/// Takes <c>?model=NAME</c> like the prediction endpoints, and <c>?digits=N</c> when the field's digit count is
+/// known (a postal code): touching digits are then read far better. Errors are ProblemDetails.
 /// </summary>
 public static class NumberEndpoints
 {
+    /// <summary>The largest digit count <c>?digits=N</c> takes.</summary>
+    public const int MaxDigits = 64;
+
     /// <summary>Maps the number endpoint.</summary>
     public static IEndpointRouteBuilder MapNumberEndpoints(this IEndpointRouteBuilder app)
     {
@@ -26,8 +30,10 @@ public static class NumberEndpoints
     }
 
     internal static async Task<Results<Ok<NumberResponse>, ProblemHttpResult>> ReadNumberAsync(
-        HttpRequest request, DigitModelPool pool, IOptions<DigitWebAppOptions> options, string? model, CancellationToken cancellation)
+        HttpRequest request, DigitModelPool pool, IOptions<DigitWebAppOptions> options, string? model, int? digits, CancellationToken cancellation)
     {
+        if (digits is < 1 or > MaxDigits)
+            return PredictionEndpoints.Problem(StatusCodes.Status400BadRequest, $"digits is {digits}; expected a digit count from 1 to {MaxDigits}, or none when the count is not known.");
         var (body, bodyRefused) = await PredictionEndpoints.ReadImageBodyAsync(request, options.Value, cancellation);
         if (bodyRefused is not null) return bodyRefused;
 
@@ -36,7 +42,7 @@ public static class NumberEndpoints
         {
             try
             {
-                var reading = lease!.Service.ReadNumber(body);
+                var reading = lease!.Service.ReadNumber(body, digits);
                 return TypedResults.Ok(NumberResponse.From(reading, lease));
             }
             catch (InvalidDataException e)

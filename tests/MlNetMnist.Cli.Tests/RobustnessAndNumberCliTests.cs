@@ -50,12 +50,16 @@ public class RobustnessAndNumberCliTests(ImageModelFixture f)
         try
         {
             string json = Path.Combine(dir, "numbers.json");
-            var run = CliRunner.Run("numbers", "--data", TestData.MnistDirectory, "--model", f.ImageModelPath, "--source", "validation", "--count", "4", "--errors", "4", "--json", json);
+            var run = CliRunner.Run("numbers", "--data", TestData.MnistDirectory, "--model", f.ImageModelPath, "--source", "validation", "--count", "4", "--errors", "4", "--digit-count", "--json", json);
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("Digits: validation split (the last 10,000 MNIST training images)", run.Output);
             Assert.Contains("| separated | 4 |", run.Output);
+            Assert.Contains("| touching, count given | 4 |", run.Output);
             using var document = JsonDocument.Parse(File.ReadAllText(json));
             Assert.Equal("validation", document.RootElement.GetProperty("source").GetString());
+            Assert.True(document.RootElement.GetProperty("digitCountGiven").GetBoolean());
+            Assert.Equal(["separated", "separated, count given", "touching", "touching, count given"],
+                document.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("Kind").GetString()));
 
             var bad = CliRunner.Run("numbers", "--data", TestData.MnistDirectory, "--model", f.ImageModelPath, "--source", "train");
             Assert.Equal(2, bad.ExitCode);
@@ -97,6 +101,13 @@ public class RobustnessAndNumberCliTests(ImageModelFixture f)
             var text = CliRunner.Run("read-number", "--model", f.ImageModelPath, path);
             Assert.True(text.ExitCode == 0, text.ToString());
             Assert.StartsWith($"{path}\t{expected}\t", text.Output);
+
+            var counted = CliRunner.Run("read-number", "--model", f.ImageModelPath, "--digits", "3", path);
+            Assert.True(counted.ExitCode == 0, counted.ToString());
+            Assert.StartsWith($"{path}\t{expected}\t", counted.Output);
+            var zero = CliRunner.Run("read-number", "--model", f.ImageModelPath, "--digits", "0", path);
+            Assert.Equal(2, zero.ExitCode);
+            Assert.Contains("--digits is 0; expected at least 1", zero.Error);
         }
         finally
         {

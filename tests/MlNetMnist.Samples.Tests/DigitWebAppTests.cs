@@ -113,6 +113,14 @@ public class DigitWebAppTests(SampleModelFixture f, ChromiumFixture chromium) : 
         Assert.Contains($"\"text\":\"{f.Test.Labels[0]}{f.Test.Labels[1]}{f.Test.Labels[2]}\"", reading);
         Assert.Contains("\"box\":{\"x\":", reading);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("api/read-number", new ByteArrayContent("nope"u8.ToArray()))).StatusCode);
+
+        // With the digit count given; and a count that is no count.
+        var counted = await http.PostAsync("api/read-number?digits=3", new ByteArrayContent(SampleData.Png(row.Gray, row.Width, row.Height)));
+        Assert.Equal(HttpStatusCode.OK, counted.StatusCode);
+        Assert.Contains($"\"text\":\"{f.Test.Labels[0]}{f.Test.Labels[1]}{f.Test.Labels[2]}\"", await counted.Content.ReadAsStringAsync());
+        var zero = await http.PostAsync("api/read-number?digits=0", new ByteArrayContent(SampleData.Png(row.Gray, row.Width, row.Height)));
+        Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
+        Assert.Contains("digits is 0; expected a digit count from 1 to 64", await zero.Content.ReadAsStringAsync());
     }
 
     [Fact]

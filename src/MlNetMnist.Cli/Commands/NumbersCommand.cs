@@ -9,9 +9,10 @@ using MlNetMnist.Serving;
 namespace MlNetMnist.Cli.Commands;
 
 /// <summary>
-/// <c>numbers --data DIR --model model.zip [--source test|validation] [--count N] [--seed N] [--images DIR] [--json FILE] [--errors N]</c>:
+/// <c>numbers --data DIR --model model.zip [--source test|validation] [--count N] [--seed N] [--digit-count] [--images DIR] [--json FILE] [--errors N]</c>:
 /// composes numbers of 3-8 MNIST digits (separated, and with touching digits), reads them with the
-/// service's number reader and prints sequence and per-digit accuracy. The digits come from the test
+/// service's number reader (and, with <c>--digit-count</c>, again with each number's digit count given)
+/// and prints sequence and per-digit accuracy. The digits come from the test
 /// set, or (<c>--source validation</c>, for choosing the reader's settings without looking at the test
 /// set) from the last 10,000 training images, the project's validation split.
 /// </summary>
@@ -24,7 +25,7 @@ internal sealed class NumbersCommand
     {
         _console = console;
         Command = new Command("numbers", "Accuracy of reading whole numbers: rows of 3-8 MNIST digits with random spacing, size and baseline jitter (separated, and with touching digits).");
-        foreach (var option in new Option[] { Data, Model, Source, Count, Seed, Images, Json, Threshold, Threads, Errors }) Command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Model, Source, Count, Seed, DigitCount, Images, Json, Threshold, Threads, Errors }) Command.Options.Add(option);
         Command.SetAction(parseResult => _console.Execute(parseResult, () => Execute(parseResult)));
     }
 
@@ -41,6 +42,8 @@ internal sealed class NumbersCommand
     public Option<int> Count { get; } = new("--count") { Description = "Numbers of each kind (default 500).", DefaultValueFactory = _ => 500, HelpName = "N" };
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the composition (default 1).", DefaultValueFactory = _ => 1, HelpName = "N" };
+
+    public Option<bool> DigitCount { get; } = new("--digit-count") { Description = "Also read every number with its digit count given (ReadNumber's digitCount, read-number --digits) and report those readings as rows of their own." };
 
     public Option<string?> Images { get; } = new("--images") { Description = "Where to write the number images (kept; default: a temporary folder, deleted afterwards).", HelpName = "DIR" };
 
@@ -60,6 +63,7 @@ internal sealed class NumbersCommand
         string? jsonPath = CommonOptions.OptionalPath(parseResult.GetValue(Json), "--json");
         string source = parseResult.GetValue(Source) ?? "test";
         int errors = Math.Max(0, parseResult.GetValue(Errors));
+        bool countGiven = parseResult.GetValue(DigitCount);
         var digits = CommonOptions.LoadDigitSource(data, source);
         string directory = imagesDir is null ? Path.Combine(Path.GetTempPath(), $"mlnetmnist-numbers-{Guid.NewGuid():N}") : Path.GetFullPath(imagesDir);
         var machine = MachineDescription.Read();
@@ -84,7 +88,8 @@ internal sealed class NumbersCommand
                 Directory.CreateDirectory(folder);
                 var random = new Random(unchecked(seed * 486187739 + RobustnessSuite.StableHash(kind)));
                 var tally = new NumberTally(kind);
-                int shown = 0;
+                var countedTally = new NumberTally($"{kind}, count given");
+                int shown = 0, shownCounted = 0;
                 for (int i = 0; i < count; i++)
                 {
                     var number = NumberComposer.Compose(digits, random, touching);
@@ -92,16 +97,19 @@ internal sealed class NumbersCommand
                     File.WriteAllBytes(path, number.Image.Encode());
                     var reading = service.ReadNumberFile(path);
                     tally.Add(number.Digits, reading);
-                    if (reading.Text != number.Digits && shown++ < errors)
-                        _console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{kind} {i:D4}: {number.Digits} read as {reading.Text}{(reading.NeedsReview ? " (needs review)" : "")}: {string.Join(" ", reading.Digits.Select(d => $"{d.Label}{(d.Split ? "*" : "")}@{d.Box.X}+{d.Box.Width}x{d.Box.Height}:{d.Probability:0.00}"))}"));
+                    if (reading.Text != number.Digits && shown++ < errors) WriteError(kind, i, number.Digits, reading);
+                    if (!countGiven) continue;
+                    var counted = service.ReadNumberFile(path, number.Digits.Length);
+                    countedTally.Add(number.Digits, counted);
+                    if (counted.Text != number.Digits && shownCounted++ < errors) WriteError($"{kind}, count given", i, number.Digits, counted);
                 }
                 results.Add(tally.Result());
+                if (countGiven) results.Add(countedTally.Result());
             }
             WriteTable(results);
             if (jsonPath is not null)
             {
-                var document = new { machine = machine.ToString(), date = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture), model = Path.GetFullPath(modelPath), source, count, seed, results };
+                var document = new { machine = machine.ToString(), date = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture), model = Path.GetFullPath(modelPath), source, count, seed, digitCountGiven = countGiven, results };
                 AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(document, Indented));
                 _console.Out.WriteLine($"Results written to {Path.GetFullPath(jsonPath)}");
             }
@@ -113,6 +121,10 @@ internal sealed class NumbersCommand
         }
     }
 
+    private void WriteError(string kind, int index, string truth, NumberReading reading) =>
+        _console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{kind} {index:D4}: {truth} read as {reading.Text}{(reading.NeedsReview ? " (needs review)" : "")}: {string.Join(" ", reading.Digits.Select(d => $"{d.Label}{(d.Split ? "*" : "")}@{d.Box.X}+{d.Box.Width}x{d.Box.Height}:{d.Probability:0.00}"))}"));
+
     private void WriteTable(IReadOnlyList<NumberResult> results)
     {
         var o = _console.Out;
@@ -121,12 +133,12 @@ internal sealed class NumbersCommand
         o.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in results)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Kind} | {r.Numbers:N0} | {r.Digits:N0} | {r.SequenceAccuracy:P2} | {r.DigitAccuracy:P2} | {r.RightCount:P2} | {r.NeedsReview:P2} | {r.AcceptedAccuracy:P2} |"));
+                $"| {r.Kind} | {r.Numbers:N0} | {r.Digits:N0} | {r.SequenceAccuracy:P2} | {r.DigitAccuracy:P2} | {r.RightCount:P2} | {r.NeedsReview:P2} | {(r.AcceptedAccuracy is double a ? a.ToString("P2", CultureInfo.InvariantCulture) : "-")} |"));
         o.WriteLine("digit accuracy: 1 - (edit distance between read and true digits) / (true digits); right digit count: numbers segmented into as many digits as they have.");
     }
 
     /// <summary>The figures of one kind of number.</summary>
-    internal sealed record NumberResult(string Kind, int Numbers, int Digits, double SequenceAccuracy, double DigitAccuracy, double RightCount, double NeedsReview, double AcceptedAccuracy);
+    internal sealed record NumberResult(string Kind, int Numbers, int Digits, double SequenceAccuracy, double DigitAccuracy, double RightCount, double NeedsReview, double? AcceptedAccuracy);
 
     private sealed class NumberTally(string kind)
     {
@@ -152,7 +164,7 @@ internal sealed class NumbersCommand
         }
 
         public NumberResult Result() => new(kind, _numbers, _digits, (double)_exact / _numbers, 1 - (double)_edits / _digits,
-            (double)_rightCount / _numbers, (double)_flagged / _numbers, _accepted == 0 ? double.NaN : (double)_acceptedExact / _accepted);
+            (double)_rightCount / _numbers, (double)_flagged / _numbers, _accepted == 0 ? null : (double)_acceptedExact / _accepted);
 
         private static int EditDistance(string a, string b)
         {

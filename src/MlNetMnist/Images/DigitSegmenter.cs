@@ -53,12 +53,6 @@ internal static class DigitSegmenter
     /// <summary>See <see cref="WideAspect"/>.</summary>
     private const double WidePenalty = 4.0;
 
-    /// <summary>A component at least this many times as wide as tall may be cut in two.</summary>
-    private const double CutWidth2 = 1.2;
-
-    /// <summary>A component at least this many times as wide as tall may be cut in three.</summary>
-    private const double CutWidth3 = 1.8;
-
     /// <summary>A small piece may be merged with a neighbour at most this many digit heights away.</summary>
     private const double MergeGap = 0.4;
 
@@ -97,66 +91,146 @@ internal static class DigitSegmenter
     {
         ArgumentNullException.ThrowIfNull(confidence);
         if (Prepare(image) is not { } row) return [];
-        var blocks = row.Blocks;
-        int n = blocks.Count;
-        double h = row.DigitHeight;
-        var scores = new Dictionary<DigitSegment, double>(ReferenceEqualityComparer.Instance);
-        double Score(DigitSegment segment)
+        return new RowSearch(row, confidence, CutSearch.Free, digitCount: null).Best() ?? [];
+    }
+
+    /// <summary>
+    /// Segments driven by recognition into exactly <paramref name="digitCount"/> digits (a field of known
+    /// length: a postal code, an account number): as <see cref="Segment(GrayImage, Func{DigitSegment, float?})"/>,
+    /// but only segmentations with that many digits count, and components are tried as touching digits from
+    /// narrower widths and at more cut positions (<see cref="CutSearch.KnownCount"/>): knowing how many
+    /// digits there are decides what the shapes alone cannot.
+    /// </summary>
+    /// <param name="image">The row of digits.</param>
+    /// <param name="confidence">Top probability of a candidate digit; called once per candidate.</param>
+    /// <param name="digitCount">How many digits the row holds; at least 1.</param>
+    /// <returns>The segments, or null when the row cannot be read as that many digits (too few or too many pieces of ink).</returns>
+    public static IReadOnlyList<DigitSegment>? Segment(GrayImage image, Func<DigitSegment, float?> confidence, int digitCount)
+    {
+        ArgumentNullException.ThrowIfNull(confidence);
+        ArgumentOutOfRangeException.ThrowIfLessThan(digitCount, 1);
+        if (Prepare(image) is not { } row) return null;
+        // Each block gives at most 3 digits; a larger count cannot be met (and bounds the search).
+        if (digitCount > 3 * row.Blocks.Count) return null;
+        return new RowSearch(row, confidence, CutSearch.KnownCount, digitCount).Best();
+    }
+
+    /// <summary>Which components are tried as touching digits, and where they are cut.</summary>
+    /// <param name="Width2">A component at least this many times as wide as tall may be cut in two.</param>
+    /// <param name="Width3">A component at least this many times as wide as tall may be cut in three.</param>
+    /// <param name="MaxCandidates">Most cuts tried for a component cut in two.</param>
+    /// <param name="Reach">Cuts in two are tried at the column ink's local minima from this fraction of the width to one minus it.</param>
+    private sealed record CutSearch(double Width2, double Width3, int MaxCandidates, double Reach)
+    {
+        /// <summary>The free reading: only components clearly wider than a digit are cut.</summary>
+        public static readonly CutSearch Free = new(1.2, 1.8, 3, 0.25);
+
+        /// <summary>
+        /// With the digit count known, narrower components and more positions are tried: the count rules
+        /// out the readings that made these too risky in the free search (chosen on validation numbers).
+        /// </summary>
+        public static readonly CutSearch KnownCount = new(0.6, 1.0, 8, 0.15);
+    }
+
+    /// <summary>
+    /// The dynamic programme over the row's blocks, left to right: the best-scoring segmentation of the
+    /// first i blocks (into exactly k digits when the count is given).
+    /// </summary>
+    private sealed class RowSearch
+    {
+        private readonly Row _row;
+        private readonly Func<DigitSegment, float?> _confidence;
+        private readonly CutSearch _cuts;
+        private readonly int? _count;
+        private readonly Dictionary<DigitSegment, double> _scores = new(ReferenceEqualityComparer.Instance);
+        private readonly double[,] _best;
+        private readonly List<DigitSegment>?[,] _choice;
+        private readonly (int Block, int Digits)[,] _from;
+
+        public RowSearch(Row row, Func<DigitSegment, float?> confidence, CutSearch cuts, int? digitCount)
         {
-            if (scores.TryGetValue(segment, out double known)) return known;
-            double value = confidence(segment) is float p
-                ? Math.Log(Math.Max(p, MinProbability)) + DigitBonus - SizePenalty(segment, h)
+            _row = row;
+            _confidence = confidence;
+            _cuts = cuts;
+            _count = digitCount;
+            int n = row.Blocks.Count, k = (digitCount ?? 0) + 1;
+            _best = new double[n + 1, k];
+            _choice = new List<DigitSegment>?[n + 1, k];
+            _from = new (int, int)[n + 1, k];
+            for (int i = 0; i <= n; i++)
+                for (int j = 0; j < k; j++) _best[i, j] = double.NegativeInfinity;
+            _best[0, 0] = 0;
+            _choice[0, 0] = [];
+        }
+
+        /// <summary>The best segmentation, or null when none has the given count.</summary>
+        public List<DigitSegment>? Best()
+        {
+            var blocks = _row.Blocks;
+            int n = blocks.Count, states = _best.GetLength(1);
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < states; k++)
+                    if (!double.IsNegativeInfinity(_best[i, k])) Extend(i, k);
+
+            int last = _count ?? 0;
+            if (double.IsNegativeInfinity(_best[n, last])) return null;
+            var result = new List<DigitSegment>();
+            for ((int i, int k) = (n, last); i > 0; (i, k) = _from[i, k]) result.InsertRange(0, _choice[i, k] ?? []);
+            return result;
+        }
+
+        private double Score(DigitSegment segment)
+        {
+            if (_scores.TryGetValue(segment, out double known)) return known;
+            double value = _confidence(segment) is float p
+                ? Math.Log(Math.Max(p, MinProbability)) + DigitBonus - SizePenalty(segment, _row.DigitHeight)
                 : double.NegativeInfinity;
-            scores[segment] = value;
+            _scores[segment] = value;
             return value;
         }
 
-        // best[i]: the best segmentation of blocks 0..i-1.
-        var best = new double[n + 1];
-        var choice = new List<DigitSegment>?[n + 1];
-        var from = new int[n + 1];
-        Array.Fill(best, double.NegativeInfinity);
-        best[0] = 0;
-        choice[0] = [];
-        for (int i = 0; i < n; i++)
+        /// <summary>Offers every way of reading block <paramref name="i"/> (and maybe the next ones) after the best reading of blocks 0..i-1 with <paramref name="k"/> digits.</summary>
+        private void Extend(int i, int k)
         {
-            if (double.IsNegativeInfinity(best[i])) continue;
-            void Offer(int next, double total, List<DigitSegment> segments)
+            var blocks = _row.Blocks;
+            int n = blocks.Count;
+            double h = _row.DigitHeight, before = _best[i, k];
+            void Offer(int next, int digits, double total, List<DigitSegment> segments)
             {
-                if (total > best[next] + 1e-12)
-                {
-                    best[next] = total;
-                    choice[next] = segments;
-                    from[next] = i;
-                }
+                int to = _count is null ? 0 : k + digits;
+                if (to >= _best.GetLength(1) || !(total > _best[next, to] + 1e-12)) return;
+                _best[next, to] = total;
+                _choice[next, to] = segments;
+                _from[next, to] = (i, k);
             }
 
             var c = blocks[i];
             bool small = c.Height < SmallHeight * h;
             // Kept whole, as one digit.
-            var whole = Crop(row, [c], c.Left, c.Right + 1, split: false);
+            var whole = Crop(_row, [c], c.Left, c.Right + 1, split: false);
             double s = whole is null ? double.NegativeInfinity : Score(whole);
-            if (!double.IsNegativeInfinity(s)) Offer(i + 1, best[i] + s, [whole!]);
+            if (!double.IsNegativeInfinity(s)) Offer(i + 1, 1, before + s, [whole!]);
             // Too little ink to be a digit, or a small piece: may be left out.
-            if (double.IsNegativeInfinity(s)) Offer(i + 1, best[i], []);
-            else if (small) Offer(i + 1, best[i] - DropPenalty, []);
+            if (double.IsNegativeInfinity(s)) Offer(i + 1, 0, before, []);
+            else if (small) Offer(i + 1, 0, before - DropPenalty, []);
 
             // Cut into 2 or 3 digits.
             for (int pieces = 2; pieces <= 3; pieces++)
             {
-                if (c.Width < (pieces == 2 ? CutWidth2 : CutWidth3) * Math.Max(c.Height, 0.6 * h) || small) continue;
-                foreach (var cuts in CutCandidates(row, c, pieces))
+                if (c.Width < (pieces == 2 ? _cuts.Width2 : _cuts.Width3) * Math.Max(c.Height, 0.6 * h) || small) continue;
+                foreach (var cuts in CutCandidates(_row, c, pieces, _cuts))
                 {
                     double total = -CutPenalty * (pieces - 1);
                     var parts = new List<DigitSegment>();
-                    for (int p = 0; p + 1 < cuts.Count && !double.IsNegativeInfinity(total); p++)
+                    for (int p = 0; p + 1 < cuts.Count; p++)
                     {
-                        var part = Crop(row, [c], cuts[p], cuts[p + 1], split: true);
+                        var part = Crop(_row, [c], cuts[p], cuts[p + 1], split: true);
                         if (part is null) { total = double.NegativeInfinity; break; }
                         total += Score(part);
                         parts.Add(part);
+                        if (double.IsNegativeInfinity(total)) break;
                     }
-                    if (!double.IsNegativeInfinity(total)) Offer(i + 1, best[i] + total, parts);
+                    if (!double.IsNegativeInfinity(total)) Offer(i + 1, pieces, before + total, parts);
                 }
             }
 
@@ -172,14 +246,10 @@ internal static class DigitSegmenter
                 anySmall |= d.Height < SmallHeight * h;
                 int left = group.Min(g => g.Left), right = group.Max(g => g.Right);
                 if (!anySmall || right - left + 1 > MergeWidth * h) continue;
-                if (Crop(row, group, left, right + 1, split: false) is { } merged && Score(merged) is var m && !double.IsNegativeInfinity(m))
-                    Offer(j + 1, best[i] + m, [merged]);
+                if (Crop(_row, group, left, right + 1, split: false) is { } merged && Score(merged) is var m && !double.IsNegativeInfinity(m))
+                    Offer(j + 1, 1, before + m, [merged]);
             }
         }
-
-        var result = new List<DigitSegment>();
-        for (int k = n; k > 0; k = from[k]) result.InsertRange(0, choice[k] ?? []);
-        return result;
     }
 
     /// <summary>A prior on a candidate digit's size: pieces much shorter than a digit, and digits much wider than tall, are unlikely.</summary>
@@ -277,27 +347,25 @@ internal static class DigitSegmenter
 
     /// <summary>
     /// Candidate cuts into <paramref name="pieces"/> digits: the even division's ink minima
-    /// (<see cref="Cuts"/>) and, for two pieces, the other local minima of the column ink between 25% and
-    /// 75% of the width (at most <see cref="MaxCutCandidates"/> in all, least ink first).
+    /// (<see cref="Cuts"/>) and, for two pieces, the other local minima of the column ink between
+    /// <see cref="CutSearch.Reach"/> and 1 - reach of the width (at most <see cref="CutSearch.MaxCandidates"/>
+    /// in all, least ink first).
     /// </summary>
-    private static IEnumerable<List<int>> CutCandidates(Row row, Component c, int pieces)
+    private static IEnumerable<List<int>> CutCandidates(Row row, Component c, int pieces, CutSearch search)
     {
         var standard = Cuts(row, c, pieces);
         yield return standard;
         if (pieces != 2) yield break;
         var columnInk = ColumnInk(row, c);
-        int from = Math.Max(1, c.Width / 4), to = Math.Min(c.Width - 2, c.Width * 3 / 4);
+        int from = Math.Max(1, (int)(c.Width * search.Reach)), to = Math.Min(c.Width - 2, (int)(c.Width * (1 - search.Reach)));
         var minima = new List<int>();
         for (int x = from; x <= to; x++)
             if (columnInk[x] <= columnInk[x - 1] && columnInk[x] <= columnInk[x + 1] && c.Left + x != standard[1]
                 && !minima.Any(m => Math.Abs(m - x) < 3) && Math.Abs(c.Left + x - standard[1]) >= 3)
                 minima.Add(x);
-        foreach (int x in minima.OrderBy(x => columnInk[x]).ThenBy(x => x).Take(MaxCutCandidates - 1))
+        foreach (int x in minima.OrderBy(x => columnInk[x]).ThenBy(x => x).Take(search.MaxCandidates - 1))
             yield return [c.Left, c.Left + x, c.Right + 1];
     }
-
-    /// <summary>Most cuts tried for a component cut in two.</summary>
-    private const int MaxCutCandidates = 3;
 
     /// <summary>Cut columns for <paramref name="pieces"/> digits: near each even division, the column with the least of the component's ink.</summary>
     private static List<int> Cuts(Row row, Component c, int pieces)

@@ -14,26 +14,49 @@ public sealed partial class DigitPredictionService
     /// (each candidate prepared and classified like a single image, <see cref="PredictImage(MLImage)"/>,
     /// with this service's model; the sum of log probabilities with priors on digit size and against
     /// cuts). Left to right; the same image always gives the same reading.
+    /// <para>
+    /// When the caller knows how many digits the field holds (a postal code, an account number), passing
+    /// <paramref name="digitCount"/> reads touching digits far better: only segmentations with that many
+    /// digits are considered, and narrower components are tried as touching digits at more cut positions.
+    /// When the image cannot be read as that many digits (too few or too many pieces of ink), the free
+    /// reading is returned and marked as needing review; its <see cref="NumberReading.Digits"/> then differ
+    /// in number from <paramref name="digitCount"/>.
+    /// </para>
     /// </summary>
     /// <param name="image">The image, of any size and polarity.</param>
+    /// <param name="digitCount">How many digits the image holds, when known (at least 1); null reads any number of digits.</param>
     /// <returns>The digits as text, each with its probability and box; "needs review" when any is uncertain.</returns>
-    public NumberReading ReadNumber(MLImage image) => ReadNumber(GrayImage.From(image));
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="digitCount"/> is less than 1.</exception>
+    public NumberReading ReadNumber(MLImage image, int? digitCount = null)
+    {
+        CheckDigitCount(digitCount);
+        return ReadNumber(GrayImage.From(image), digitCount);
+    }
 
-    /// <summary>Decodes an encoded image (PNG, JPEG, BMP, GIF, WEBP) and reads the number in it; see <see cref="ReadNumber(MLImage)"/>.</summary>
+    /// <summary>Decodes an encoded image (PNG, JPEG, BMP, GIF, WEBP) and reads the number in it; see <see cref="ReadNumber(MLImage, int?)"/>.</summary>
     /// <param name="encoded">The image file's bytes.</param>
+    /// <param name="digitCount">How many digits the image holds, when known (at least 1); null reads any number of digits.</param>
     /// <exception cref="InvalidDataException">The bytes are not an image.</exception>
-    public NumberReading ReadNumber(ReadOnlySpan<byte> encoded) => ReadNumber(GrayImage.Decode(encoded.ToArray()));
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="digitCount"/> is less than 1.</exception>
+    public NumberReading ReadNumber(ReadOnlySpan<byte> encoded, int? digitCount = null)
+    {
+        CheckDigitCount(digitCount);
+        return ReadNumber(GrayImage.Decode(encoded.ToArray()), digitCount);
+    }
 
-    /// <summary>Reads the number in an image file; see <see cref="ReadNumber(MLImage)"/>.</summary>
+    /// <summary>Reads the number in an image file; see <see cref="ReadNumber(MLImage, int?)"/>.</summary>
     /// <param name="path">The image file.</param>
+    /// <param name="digitCount">How many digits the image holds, when known (at least 1); null reads any number of digits.</param>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not an image; the message names it.</exception>
-    public NumberReading ReadNumberFile(string path)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="digitCount"/> is less than 1.</exception>
+    public NumberReading ReadNumberFile(string path, int? digitCount = null)
     {
+        CheckDigitCount(digitCount);
         byte[] bytes = DigitImages.ReadFile(path, out string full);
         try
         {
-            return ReadNumber(bytes);
+            return ReadNumber(bytes, digitCount);
         }
         catch (InvalidDataException e)
         {
@@ -41,7 +64,13 @@ public sealed partial class DigitPredictionService
         }
     }
 
-    private NumberReading ReadNumber(GrayImage image)
+    private static void CheckDigitCount(int? digitCount)
+    {
+        if (digitCount is < 1)
+            throw new ArgumentOutOfRangeException(nameof(digitCount), digitCount, $"The digit count is {digitCount}; expected at least 1 (or null when the count is not known).");
+    }
+
+    private NumberReading ReadNumber(GrayImage image, int? digitCount)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         // Every candidate digit the segmentation considers is classified once; the chosen ones keep their prediction.
@@ -54,14 +83,17 @@ public sealed partial class DigitPredictionService
             return prediction.IsEmpty ? null : prediction.Probability; // empty: a speck with too little ink to be a digit
         }
 
+        var segments = digitCount is int count ? DigitSegmenter.Segment(image, Confidence, count) : null;
+        bool countMissed = digitCount is not null && segments is null;
+        segments ??= DigitSegmenter.Segment(image, Confidence);
         var digits = new List<NumberDigit>();
-        foreach (var segment in DigitSegmenter.Segment(image, Confidence))
+        foreach (var segment in segments)
         {
             var prediction = predictions[segment];
             if (prediction.IsEmpty) continue;
             digits.Add(new NumberDigit(new DigitBox(segment.X, segment.Y, segment.Width, segment.Height), segment.Split, prediction));
         }
         string text = string.Concat(digits.Select(d => d.Label));
-        return new NumberReading(text, digits.Count == 0 || digits.Any(d => d.NeedsReview), digits);
+        return new NumberReading(text, countMissed || digits.Count == 0 || digits.Any(d => d.NeedsReview), digits);
     }
 }

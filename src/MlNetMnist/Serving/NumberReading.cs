@@ -5,7 +5,7 @@ namespace MlNetMnist.Serving;
 /// reading, probability and box.
 /// </summary>
 /// <param name="Text">The digits read, left to right (empty when none were found).</param>
-/// <param name="NeedsReview">True when no digit was found, any digit is below the confidence threshold, or a digit had to be cut from touching ones.</param>
+/// <param name="NeedsReview">True when no digit was found, any digit is below the confidence threshold, a digit had to be cut from touching ones, or the image could not be read as the digit count given.</param>
 /// <param name="Digits">Each digit found, left to right.</param>
 public sealed record NumberReading(string Text, bool NeedsReview, IReadOnlyList<NumberDigit> Digits)
 {

@@ -96,6 +96,52 @@ public class NumberReadingTests(ImageModelFixture f)
     }
 
     [Fact]
+    public void TouchingPairsAreReadFarBetterWhenTheDigitCountIsGiven()
+    {
+        // Pairs of test digits pushed 16 pixels into each other (their boxes overlap by more than half):
+        // read freely, many come out as one digit; with the count given, as two.
+        using var service = DigitPredictionService.Load(f.ImageModelPath);
+        var random = new Random(11);
+        int free = 0, counted = 0;
+        const int pairs = 30;
+        for (int n = 0; n < pairs; n++)
+        {
+            int[] indices = [random.Next(1000, 10_000), random.Next(1000, 10_000)];
+            string truth = string.Concat(indices.Select(i => f.TestSet.Labels[i]));
+            var (gray, width, height) = Row(indices, gap: -16);
+            byte[] png = TestImages.Encode(gray, width, height);
+            if (service.ReadNumber(png).Text == truth) free++;
+            var reading = service.ReadNumber(png, digitCount: 2);
+            Assert.Equal(2, reading.Digits.Count);
+            Assert.Equal(reading.Digits.OrderBy(d => d.Box.X), reading.Digits);
+            if (reading.Text == truth) counted++;
+        }
+        Assert.True(counted >= free + 6 && counted >= 20, $"{counted} of {pairs} pairs read with the count given, {free} without");
+    }
+
+    [Fact]
+    public void ACountTheImageCannotHoldGivesTheFreeReadingMarkedForReview()
+    {
+        using var service = DigitPredictionService.Load(f.ImageModelPath);
+        int[] indices = [1, 2, 3];
+        var (gray, width, height) = Row(indices, gap: 10);
+        byte[] png = TestImages.Encode(gray, width, height);
+        string truth = string.Concat(indices.Select(i => f.TestSet.Labels[i]));
+        var free = service.ReadNumber(png);
+        Assert.Equal(truth, free.Text);
+        Assert.Equal(truth, service.ReadNumber(png, digitCount: 3).Text);
+        // Three separate digits are neither two (none is a small piece to merge) nor ten (at most three per piece of ink).
+        foreach (int impossible in new[] { 2, 10 })
+        {
+            var reading = service.ReadNumber(png, digitCount: impossible);
+            Assert.Equal(free.Text, reading.Text);
+            Assert.True(reading.NeedsReview, $"count {impossible}");
+        }
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => service.ReadNumber(png, digitCount: 0));
+        Assert.Contains("expected at least 1", e.Message);
+    }
+
+    [Fact]
     public void ReadingTheSameImageTwiceGivesTheSameReading()
     {
         using var service = DigitPredictionService.Load(f.ImageModelPath);

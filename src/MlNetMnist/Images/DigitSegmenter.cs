@@ -166,17 +166,36 @@ internal static class DigitSegmenter
         /// <summary>The best segmentation, or null when none has the given count.</summary>
         public List<DigitSegment>? Best()
         {
-            var blocks = _row.Blocks;
-            int n = blocks.Count, states = _best.GetLength(1);
+            int n = _row.Blocks.Count, states = _best.GetLength(1);
             for (int i = 0; i < n; i++)
+            {
+                List<Reading>? readings = null; // each block's readings are made (and classified) once, whatever the digits before it
                 for (int k = 0; k < states; k++)
-                    if (!double.IsNegativeInfinity(_best[i, k])) Extend(i, k);
+                {
+                    if (double.IsNegativeInfinity(_best[i, k])) continue;
+                    readings ??= Readings(i);
+                    foreach (var reading in readings) Offer(i, k, reading);
+                }
+            }
 
             int last = _count ?? 0;
             if (double.IsNegativeInfinity(_best[n, last])) return null;
             var result = new List<DigitSegment>();
             for ((int i, int k) = (n, last); i > 0; (i, k) = _from[i, k]) result.InsertRange(0, _choice[i, k] ?? []);
             return result;
+        }
+
+        /// <summary>One way of reading block i (and maybe the next ones): up to block <see cref="Next"/>, with its score and digits.</summary>
+        private sealed record Reading(int Next, double Score, List<DigitSegment> Segments);
+
+        private void Offer(int i, int k, Reading reading)
+        {
+            int to = _count is null ? 0 : k + reading.Segments.Count;
+            double total = _best[i, k] + reading.Score;
+            if (to >= _best.GetLength(1) || !(total > _best[reading.Next, to] + 1e-12)) return;
+            _best[reading.Next, to] = total;
+            _choice[reading.Next, to] = reading.Segments;
+            _from[reading.Next, to] = (i, k);
         }
 
         private double Score(DigitSegment segment)
@@ -189,30 +208,22 @@ internal static class DigitSegmenter
             return value;
         }
 
-        /// <summary>Offers every way of reading block <paramref name="i"/> (and maybe the next ones) after the best reading of blocks 0..i-1 with <paramref name="k"/> digits.</summary>
-        private void Extend(int i, int k)
+        /// <summary>Every way of reading block <paramref name="i"/> (and maybe the next ones), in the order they are offered.</summary>
+        private List<Reading> Readings(int i)
         {
             var blocks = _row.Blocks;
             int n = blocks.Count;
-            double h = _row.DigitHeight, before = _best[i, k];
-            void Offer(int next, int digits, double total, List<DigitSegment> segments)
-            {
-                int to = _count is null ? 0 : k + digits;
-                if (to >= _best.GetLength(1) || !(total > _best[next, to] + 1e-12)) return;
-                _best[next, to] = total;
-                _choice[next, to] = segments;
-                _from[next, to] = (i, k);
-            }
-
+            double h = _row.DigitHeight;
+            var readings = new List<Reading>();
             var c = blocks[i];
             bool small = c.Height < SmallHeight * h;
             // Kept whole, as one digit.
             var whole = Crop(_row, [c], c.Left, c.Right + 1, split: false);
             double s = whole is null ? double.NegativeInfinity : Score(whole);
-            if (!double.IsNegativeInfinity(s)) Offer(i + 1, 1, before + s, [whole!]);
+            if (!double.IsNegativeInfinity(s)) readings.Add(new(i + 1, s, [whole!]));
             // Too little ink to be a digit, or a small piece: may be left out.
-            if (double.IsNegativeInfinity(s)) Offer(i + 1, 0, before, []);
-            else if (small) Offer(i + 1, 0, before - DropPenalty, []);
+            if (double.IsNegativeInfinity(s)) readings.Add(new(i + 1, 0, []));
+            else if (small) readings.Add(new(i + 1, -DropPenalty, []));
 
             // Cut into 2 or 3 digits.
             for (int pieces = 2; pieces <= 3; pieces++)
@@ -230,7 +241,7 @@ internal static class DigitSegmenter
                         parts.Add(part);
                         if (double.IsNegativeInfinity(total)) break;
                     }
-                    if (!double.IsNegativeInfinity(total)) Offer(i + 1, pieces, before + total, parts);
+                    if (!double.IsNegativeInfinity(total)) readings.Add(new(i + 1, total, parts));
                 }
             }
 
@@ -247,8 +258,9 @@ internal static class DigitSegmenter
                 int left = group.Min(g => g.Left), right = group.Max(g => g.Right);
                 if (!anySmall || right - left + 1 > MergeWidth * h) continue;
                 if (Crop(_row, group, left, right + 1, split: false) is { } merged && Score(merged) is var m && !double.IsNegativeInfinity(m))
-                    Offer(j + 1, 1, before + m, [merged]);
+                    readings.Add(new(j + 1, m, [merged]));
             }
+            return readings;
         }
     }
 

@@ -90,9 +90,11 @@ internal static class DigitSegmenter
     public static IReadOnlyList<DigitSegment> Segment(GrayImage image, Func<DigitSegment, float?> confidence)
     {
         ArgumentNullException.ThrowIfNull(confidence);
-        if (Prepare(image) is not { } row) return [];
-        return new RowSearch(row, confidence, CutSearch.Free, digitCount: null).Best() ?? [];
+        return Prepare(image) is { } row ? FreeSegments(row, confidence) : [];
     }
+
+    private static List<DigitSegment> FreeSegments(Row row, Func<DigitSegment, float?> confidence) =>
+        new RowSearch(row, confidence, CutSearch.Free, digitCount: null).Best() ?? [];
 
     /// <summary>
     /// Segments driven by recognition into exactly <paramref name="digitCount"/> digits (a field of known
@@ -104,16 +106,24 @@ internal static class DigitSegmenter
     /// <param name="image">The row of digits.</param>
     /// <param name="confidence">Top probability of a candidate digit; called once per candidate.</param>
     /// <param name="digitCount">How many digits the row holds; at least 1.</param>
-    /// <returns>The segments, or null when the row cannot be read as that many digits (too few or too many pieces of ink).</returns>
-    public static IReadOnlyList<DigitSegment>? Segment(GrayImage image, Func<DigitSegment, float?> confidence, int digitCount)
+    /// <returns>
+    /// The segments and true; or, when the row cannot be read as that many digits (too few or too many
+    /// pieces of ink), the free segmentation of the same row and false.
+    /// </returns>
+    public static (IReadOnlyList<DigitSegment> Segments, bool CountMet) Segment(GrayImage image, Func<DigitSegment, float?> confidence, int digitCount)
     {
         ArgumentNullException.ThrowIfNull(confidence);
         ArgumentOutOfRangeException.ThrowIfLessThan(digitCount, 1);
-        if (Prepare(image) is not { } row) return null;
-        // Each block gives at most 3 digits; a larger count cannot be met (and bounds the search).
-        if (digitCount > 3 * row.Blocks.Count) return null;
-        return new RowSearch(row, confidence, CutSearch.KnownCount, digitCount).Best();
+        if (Prepare(image) is not { } row) return ([], false);
+        // A count above what the blocks can give cannot be met (and would only make the search larger).
+        if (digitCount <= MaxPieces * row.Blocks.Count
+            && new RowSearch(row, confidence, CutSearch.KnownCount, digitCount).Best() is { } counted)
+            return (counted, true);
+        return (FreeSegments(row, confidence), false);
     }
+
+    /// <summary>Most digits one block (a component, or pieces merged) is cut into.</summary>
+    private const int MaxPieces = 3;
 
     /// <summary>Which components are tried as touching digits, and where they are cut.</summary>
     /// <param name="Width2">A component at least this many times as wide as tall may be cut in two.</param>
@@ -226,7 +236,7 @@ internal static class DigitSegmenter
             else if (small) readings.Add(new(i + 1, -DropPenalty, []));
 
             // Cut into 2 or 3 digits.
-            for (int pieces = 2; pieces <= 3; pieces++)
+            for (int pieces = 2; pieces <= MaxPieces; pieces++)
             {
                 if (c.Width < (pieces == 2 ? _cuts.Width2 : _cuts.Width3) * Math.Max(c.Height, 0.6 * h) || small) continue;
                 foreach (var cuts in CutCandidates(_row, c, pieces, _cuts))

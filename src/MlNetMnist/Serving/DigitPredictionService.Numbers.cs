@@ -56,7 +56,7 @@ public sealed partial class DigitPredictionService
         byte[] bytes = DigitImages.ReadFile(path, out string full);
         try
         {
-            return ReadNumber(bytes, digitCount);
+            return ReadNumber(GrayImage.Decode(bytes), digitCount);
         }
         catch (InvalidDataException e)
         {
@@ -83,9 +83,9 @@ public sealed partial class DigitPredictionService
             return prediction.IsEmpty ? null : prediction.Probability; // empty: a speck with too little ink to be a digit
         }
 
-        var segments = digitCount is int count ? DigitSegmenter.Segment(image, Confidence, count) : null;
-        bool countMissed = digitCount is not null && segments is null;
-        segments ??= DigitSegmenter.Segment(image, Confidence);
+        var (segments, countMet) = digitCount is int count
+            ? DigitSegmenter.Segment(image, Confidence, count)
+            : (DigitSegmenter.Segment(image, Confidence), true);
         var digits = new List<NumberDigit>();
         foreach (var segment in segments)
         {
@@ -94,6 +94,6 @@ public sealed partial class DigitPredictionService
             digits.Add(new NumberDigit(new DigitBox(segment.X, segment.Y, segment.Width, segment.Height), segment.Split, prediction));
         }
         string text = string.Concat(digits.Select(d => d.Label));
-        return new NumberReading(text, countMissed || digits.Count == 0 || digits.Any(d => d.NeedsReview), digits);
+        return new NumberReading(text, !countMet || digits.Count == 0 || digits.Any(d => d.NeedsReview), digits);
     }
 }
